@@ -1,0 +1,222 @@
+package chatapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// operation is one API action of the service.
+type operation struct {
+	name string
+}
+
+var (
+	opGetChatappPhoneNumberMetric = &operation{name: "GetChatappPhoneNumberMetric"}
+	opEnableWhatsappROIMetric     = &operation{name: "EnableWhatsappROIMetric"}
+)
+
+// responseBody is a decoded response: its envelope says whether the call
+// succeeded.
+type responseBody interface {
+	head() *envelope
+}
+
+// invoke runs a call: it makes up to c.maxAttempts attempts, each paced by
+// the limiter, freshly signed and decoded into a new B.
+func invoke[B any, PB interface {
+	*B
+	responseBody
+}](ctx context.Context, c *Client, op *operation, params []param) (*B, error) {
+	var last error
+	for attempt := 1; ; attempt++ {
+		cred, err := c.credentials.credentials(ctx)
+		if err != nil {
+			return nil, c.fail(op, attempt-1, err, last)
+		}
+		if err := c.wait(ctx, op, cred.accessKeyID, attempt); err != nil {
+			return nil, c.fail(op, attempt-1, err, last)
+		}
+		body := PB(new(B))
+		start := time.Now()
+		status, err := c.attempt(ctx, op, params, cred, body)
+		c.logAttempt(ctx, op, attempt, status, body.head(), err, time.Since(start))
+		if err == nil {
+			return (*B)(body), nil
+		}
+		last = err
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			if errors.Is(err, ctxErr) {
+				return nil, c.fail(op, attempt, err, nil)
+			}
+			return nil, c.fail(op, attempt, ctxErr, err)
+		}
+		if attempt >= c.maxAttempts {
+			return nil, c.fail(op, attempt, err, nil)
+		}
+		delay, retry := c.retryDelay(err, attempt)
+		if !retry {
+			return nil, c.fail(op, attempt, err, nil)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+			// Sleeping would only end in a deadline error; the last answer
+			// says more.
+			return nil, c.fail(op, attempt, err, nil)
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return nil, c.fail(op, attempt, err, last)
+		}
+	}
+}
+
+// fail wraps err in an *OperationError. When err is the context's and an
+// earlier attempt failed, the earlier failure stays reachable by errors.As.
+func (c *Client) fail(op *operation, attempts int, err, last error) error {
+	if last != nil && err != last {
+		err = fmt.Errorf("%w (last attempt: %w)", err, last)
+	}
+	return &OperationError{Operation: op.name, Attempts: attempts, Err: err}
+}
+
+// wait paces one attempt through the configured limiter.
+func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, attempt int) error {
+	var err error
+	switch {
+	case c.defaultLimiter != nil:
+		err = c.defaultLimiter.wait(ctx, op, accessKeyID)
+	case c.limiter != nil:
+		err = c.limiter.Wait(ContextWithCallInfo(ctx, CallInfo{Operation: op.name, AccessKeyID: accessKeyID, Attempt: attempt}))
+	}
+	if err == nil || errors.Is(err, ErrThrottled) || err == ctx.Err() {
+		return err
+	}
+	return fmt.Errorf("rate limiter: %w", err)
+}
+
+// attempt sends one signed request and decodes its answer into body.
+func (c *Client) attempt(ctx context.Context, op *operation, params []param, cred credentials, body responseBody) (status int, err error) {
+	signed := c.signature.sign(&signInput{
+		action: op.name,
+		host:   c.host,
+		params: params,
+		date:   formatTimestamp(c.now()),
+		nonce:  c.nonce(),
+		cred:   cred,
+	})
+	if c.attemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.URL.RawQuery = signed.rawQuery
+	req.Header = c.header(&signed)
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return 0, c.transportError(err)
+	}
+	red := redactor{cred: cred, signature: signed.signature}
+	return resp.StatusCode, c.decode(resp, body, red)
+}
+
+// header builds the request's headers. All values share one backing array,
+// so the header costs two allocations whatever its size.
+func (c *Client) header(s *signedRequest) http.Header {
+	n := len(s.headers) + 3
+	h := make(http.Header, n)
+	values := make([]string, 0, n)
+	set := func(key, value string) {
+		values = append(values, value)
+		h[key] = values[len(values)-1 : len(values) : len(values)]
+	}
+	for _, hd := range s.headers {
+		set(wireHeaderKey(hd.name), hd.value)
+	}
+	if s.authorization != "" {
+		set("Authorization", s.authorization)
+	}
+	set("Accept", "application/json")
+	set("User-Agent", c.userAgent)
+	return h
+}
+
+// wireHeaderKey returns the canonical form of the signer's lower-case header
+// names without allocating for the ones it sends.
+func wireHeaderKey(name string) string {
+	switch name {
+	case "x-acs-accesskey-id":
+		return "X-Acs-Accesskey-Id"
+	case "x-acs-action":
+		return "X-Acs-Action"
+	case "x-acs-content-sha256":
+		return "X-Acs-Content-Sha256"
+	case "x-acs-date":
+		return "X-Acs-Date"
+	case "x-acs-security-token":
+		return "X-Acs-Security-Token"
+	case "x-acs-signature-nonce":
+		return "X-Acs-Signature-Nonce"
+	case "x-acs-version":
+		return "X-Acs-Version"
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+// transportError strips the request URL from a failed round trip: under
+// SignatureRPC its query holds the AccessKeyId, Signature and SecurityToken.
+func (c *Client) transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: c.baseURL, Err: ue.Err}
+	}
+	return err
+}
+
+// sleep pauses for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// logAttempt writes one debug record per attempt. It never logs the URL,
+// headers or credentials.
+func (c *Client) logAttempt(ctx context.Context, op *operation, attempt, status int, env *envelope, err error, latency time.Duration) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	requestID, code := env.RequestID, env.Code
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		requestID, code = apiErr.RequestID, apiErr.Code
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", op.name),
+		slog.Int("attempt", attempt),
+		slog.Int("status", status),
+		slog.String("request_id", requestID),
+		slog.Duration("latency", latency),
+	}
+	if code != "" {
+		attrs = append(attrs, slog.String("code", code))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "chatapp attempt", attrs...)
+}

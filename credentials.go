@@ -1,0 +1,128 @@
+package chatapp
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	alicred "github.com/aliyun/credentials-go/credentials"
+)
+
+// credentials is one consistent snapshot of an access key. Its String and
+// GoString never show the secret or the token.
+type credentials struct {
+	accessKeyID     string
+	accessKeySecret string
+	securityToken   string
+}
+
+func (c credentials) String() string {
+	s := "credentials{AccessKeyId: " + c.accessKeyID + ", AccessKeySecret: [redacted]"
+	if c.securityToken != "" {
+		s += ", SecurityToken: [redacted]"
+	}
+	return s + "}"
+}
+
+func (c credentials) GoString() string { return c.String() }
+
+func (c credentials) validate() error {
+	switch {
+	case c.accessKeyID == "":
+		return &credentialError{reason: "AccessKeyId is empty"}
+	case c.accessKeySecret == "":
+		return &credentialError{reason: "AccessKeySecret is empty"}
+	case strings.TrimSpace(c.accessKeyID) != c.accessKeyID:
+		return &credentialError{reason: "AccessKeyId has surrounding white space"}
+	}
+	return nil
+}
+
+// credentialSource yields the credentials for one attempt.
+type credentialSource interface {
+	credentials(ctx context.Context) (credentials, error)
+}
+
+// staticSource serves fixed credentials (WithAccessKey, WithSTSToken).
+type staticSource struct{ c credentials }
+
+func (s *staticSource) credentials(context.Context) (credentials, error) { return s.c, nil }
+
+// providerSource asks a credentials-go Credential once per attempt, so a
+// provider that refreshes STS credentials is followed at the next attempt.
+// credentials-go providers have no locking (signing.md §5.3: concurrent
+// first calls race and fetch many times), so concurrent callers share one
+// in-flight fetch, and no two fetches ever overlap.
+type providerSource struct {
+	provider alicred.Credential
+
+	mu       sync.Mutex
+	inflight *credentialFetch
+}
+
+type credentialFetch struct {
+	done chan struct{}
+	c    credentials
+	err  error
+}
+
+func (s *providerSource) credentials(ctx context.Context) (credentials, error) {
+	s.mu.Lock()
+	f := s.inflight
+	if f == nil {
+		f = &credentialFetch{done: make(chan struct{})}
+		s.inflight = f
+		// GetCredential takes no context; running it apart lets every
+		// caller, the first included, give up when its context ends.
+		go s.fetch(f)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.c, f.err
+	case <-ctx.Done():
+		return credentials{}, ctx.Err()
+	}
+}
+
+func (s *providerSource) fetch(f *credentialFetch) {
+	f.c, f.err = fetchCredential(s.provider)
+	s.mu.Lock()
+	s.inflight = nil
+	s.mu.Unlock()
+	close(f.done)
+}
+
+func fetchCredential(p alicred.Credential) (c credentials, err error) {
+	defer func() {
+		// A provider is third-party code; a panic in it must not take the
+		// caller's process down.
+		if r := recover(); r != nil {
+			c, err = credentials{}, &credentialError{reason: "provider panicked"}
+		}
+	}()
+	m, err := p.GetCredential()
+	if err != nil {
+		return credentials{}, &credentialError{reason: "provider failed", err: err}
+	}
+	if m == nil {
+		// credentials-go's default chain can return nil, nil (anchors.md §1.9).
+		return credentials{}, &credentialError{reason: "provider returned no credentials"}
+	}
+	if m.Type != nil && *m.Type == "bearer" {
+		return credentials{}, &credentialError{reason: "bearer tokens are not accepted by ChatApp; use an AccessKey or STS credential"}
+	}
+	c = credentials{
+		accessKeyID:     deref(m.AccessKeyId),
+		accessKeySecret: deref(m.AccessKeySecret),
+		securityToken:   deref(m.SecurityToken),
+	}
+	return c, c.validate()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,252 @@
+package chatapp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// envelope holds the fields every answer of the service can carry, success
+// and error bodies alike. encoding/json matches names case-insensitively,
+// so the lower-camel spellings some gateways use ("requestId") decode too.
+type envelope struct {
+	RequestID          string     `json:"RequestId"`
+	Code               string     `json:"Code"`
+	Message            string     `json:"Message"`
+	HostID             string     `json:"HostId"`
+	Recommend          string     `json:"Recommend"`
+	AccessDeniedDetail flexString `json:"AccessDeniedDetail"`
+}
+
+func (e *envelope) head() *envelope { return e }
+
+// flexString decodes a JSON string as is and any other JSON value as its
+// compact text. AccessDeniedDetail is a string in success bodies but an
+// object in RAM denials (spec/README.md).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	if string(b) == "null" {
+		*f = ""
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return err
+	}
+	*f = flexString(buf.String())
+	return nil
+}
+
+// flexInt decodes an integer sent as a JSON number, an integral float
+// (10.0, 1e3) or a quoted integer ("10"). The SDKs declare the counts int32
+// and the times int64; a number that is not integral or does not fit an
+// int64 is an error.
+type flexInt int64
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	s := string(b)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*f = flexInt(n)
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v != math.Trunc(v) || v < math.MinInt64 || v >= math.MaxInt64 {
+		return fmt.Errorf("%s is not an integer", strconv.Quote(truncate(s, 32)))
+	}
+	*f = flexInt(v)
+	return nil
+}
+
+// bodyBuffers recycles response buffers. Only buffers of at most
+// maxPooledBuffer bytes go back, so one huge answer is not kept alive.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 64 << 10
+
+// decode reads resp's body (closing it) and decodes it into body, or
+// returns the *APIError or transport error it stands for.
+func (c *Client) decode(resp *http.Response, body responseBody, red redactor) error {
+	headerRequestID := resp.Header.Get("X-Acs-Request-Id")
+	if resp.ContentLength > c.maxResponseBytes {
+		resp.Body.Close()
+		return c.tooLarge(resp.StatusCode, headerRequestID)
+	}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	_, readErr := buf.ReadFrom(&io.LimitedReader{R: resp.Body, N: c.maxResponseBytes + 1})
+	resp.Body.Close()
+	if int64(buf.Len()) > c.maxResponseBytes {
+		return c.tooLarge(resp.StatusCode, headerRequestID)
+	}
+	if readErr != nil {
+		// The connection broke mid-body; whatever arrived is not trusted.
+		return &APIError{
+			StatusCode: resp.StatusCode,
+			RequestID:  headerRequestID,
+			Message:    "response body cut short: " + red.redact(readErr.Error()),
+			malformed:  true,
+			cut:        true,
+		}
+	}
+	data := buf.Bytes()
+	success := resp.StatusCode >= 200 && resp.StatusCode < 300
+	var decodeErr error
+	if success {
+		decodeErr = json.Unmarshal(data, body)
+	} else {
+		decodeErr = json.Unmarshal(data, body.head())
+	}
+	env := body.head()
+	if decodeErr != nil || (!success && env.Code == "" && env.Message == "") {
+		return malformed(resp, data, decodeErr, headerRequestID, red)
+	}
+	if success && (env.Code == "" || env.Code == "OK") {
+		return nil
+	}
+	e := &APIError{
+		StatusCode:         resp.StatusCode,
+		Code:               env.Code,
+		Message:            red.redact(env.Message),
+		RequestID:          env.RequestID,
+		HostID:             env.HostID,
+		Recommend:          env.Recommend,
+		AccessDeniedDetail: red.redact(string(env.AccessDeniedDetail)),
+		RetryAfter:         retryAfter(resp.Header),
+	}
+	if e.RequestID == "" {
+		e.RequestID = headerRequestID
+	}
+	return e
+}
+
+func (c *Client) tooLarge(status int, requestID string) error {
+	err := fmt.Errorf("%w: body over %d bytes (HTTP %d)", ErrResponseTooLarge, c.maxResponseBytes, status)
+	if requestID != "" {
+		err = fmt.Errorf("%w [RequestId %s]", err, requestID)
+	}
+	return err
+}
+
+// malformed turns a body that is not the operation's JSON into an *APIError
+// carrying the status and a short, printable snippet of what came back.
+func malformed(resp *http.Response, data []byte, decodeErr error, requestID string, red redactor) *APIError {
+	ct := resp.Header.Get("Content-Type")
+	var msg strings.Builder
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		msg.WriteString("empty response body")
+	case decodeErr != nil:
+		msg.WriteString("response is not the expected JSON")
+		var syntax *json.SyntaxError
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(decodeErr, &syntax) || errors.As(decodeErr, &typeErr) || errors.Is(decodeErr, io.ErrUnexpectedEOF) {
+			msg.WriteString(" (" + decodeErr.Error() + ")")
+		} else {
+			msg.WriteString(" (" + truncate(decodeErr.Error(), 120) + ")")
+		}
+	default:
+		msg.WriteString("error response without Code or Message")
+	}
+	if ct != "" {
+		msg.WriteString(", Content-Type " + truncate(ct, 80))
+	}
+	if len(data) > 0 {
+		msg.WriteString(": " + snippet(data))
+	}
+	return &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  requestID,
+		Message:    red.redact(msg.String()),
+		malformed:  true,
+	}
+}
+
+// snippet returns up to 200 bytes of b as printable, valid UTF-8 on one line.
+func snippet(b []byte) string {
+	const max = 200
+	cut := len(b) > max
+	if cut {
+		b = b[:max]
+	}
+	var out strings.Builder
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			out.WriteRune('\uFFFD')
+		case r == '\n' || r == '\r' || r == '\t':
+			out.WriteByte(' ')
+		case r < ' ' || r == 0x7f:
+			out.WriteRune('\uFFFD')
+		default:
+			out.WriteRune(r)
+		}
+	}
+	if cut {
+		out.WriteString("…")
+	}
+	return out.String()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// retryAfter reads the server's wait hint: the larger TimeLeft (ms) of the
+// x-ratelimit-user-api and x-ratelimit-user headers, whose format is
+// "Limit:..,Remain:..,TimeLeft:<ms>,Reset:.." (darabonba's
+// GetThrottlingTimeLeft), else a Retry-After in seconds.
+func retryAfter(h http.Header) time.Duration {
+	var best time.Duration
+	for _, key := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
+		for _, field := range strings.Split(h.Get(key), ",") {
+			name, value, ok := strings.Cut(strings.TrimSpace(field), ":")
+			if !ok || !strings.EqualFold(name, "TimeLeft") {
+				continue
+			}
+			if ms, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && ms > 0 {
+				best = max(best, time.Duration(min(ms, math.MaxInt64/int64(time.Millisecond)))*time.Millisecond)
+			}
+		}
+	}
+	if best == 0 {
+		if s, err := strconv.ParseInt(strings.TrimSpace(h.Get("Retry-After")), 10, 64); err == nil && s > 0 {
+			best = time.Duration(min(s, math.MaxInt64/int64(time.Second))) * time.Second
+		}
+	}
+	return best
+}

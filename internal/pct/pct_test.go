@@ -1,0 +1,42 @@
+package pct
+
+import "testing"
+
+// The expectations come from signing.md §1.1, which lists how the official
+// encoders treat each character class.
+func TestEncode(t *testing.T) {
+	cases := map[string]string{
+		"":                 "",
+		"AZaz09-_.~":       "AZaz09-_.~",
+		" ":                "%20",
+		"+":                "%2B",
+		"*":                "%2A",
+		"/":                "%2F",
+		"=":                "%3D",
+		"&":                "%26",
+		"%":                "%25",
+		":":                "%3A",
+		"!'()":             "%21%27%28%29",
+		"中":                "%E4%B8%AD",
+		"é":                "%C3%A9",
+		"😀":                "%F0%9F%98%80",
+		"\x00\x7f\xff":     "%00%7F%FF",
+		"a b&c=d+e%f":      "a%20b%26c%3Dd%2Be%25f",
+		"2016-02-23T12:46": "2016-02-23T12%3A46",
+	}
+	for in, want := range cases {
+		if got := Encode(in); got != want {
+			t.Errorf("Encode(%q) = %q, want %q", in, got, want)
+		}
+		if got := Len(in); got != len(want) {
+			t.Errorf("Len(%q) = %d, want %d", in, got, len(want))
+		}
+	}
+}
+
+func TestEncodeNoEscapeDoesNotAllocate(t *testing.T) {
+	s := "GetChatappPhoneNumberMetric"
+	if n := testing.AllocsPerRun(100, func() { _ = Encode(s) }); n != 0 {
+		t.Fatalf("Encode of an unreserved string allocated %v times", n)
+	}
+}

@@ -1,0 +1,60 @@
+package chatapp
+
+import (
+	"crypto/x509"
+	"errors"
+	"net"
+	"time"
+)
+
+// retryDelay decides whether a failed attempt is worth another, and how
+// long to pause first. retry counts from 1 (the pause before the second
+// attempt). The caller has already ruled out the caller's context ending.
+//
+// Retried: throttling (with the longer ThrottleBase, or the server's hint),
+// server-side failures and 5xx, bodies cut short, a replayed nonce and an
+// expired STS token (the next attempt signs with a fresh nonce and freshly
+// fetched credentials), and transport errors before a response. Never
+// retried: validation, authentication and permission errors, other 4xx,
+// and certificate or DNS failures that a retry cannot cure.
+func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		switch {
+		case errors.Is(apiErr, ErrThrottled):
+			if apiErr.RetryAfter > 0 {
+				hint := min(apiErr.RetryAfter, c.backoff.Max)
+				// A little jitter keeps callers that got the same hint apart.
+				return hint + time.Duration(c.jitter(int64(hint/10)+1)), true
+			}
+			return c.fullJitter(c.backoff.ThrottleBase, retry), true
+		case errors.Is(apiErr, ErrServer), apiErr.cut,
+			apiErr.Code == "SignatureNonceUsed", apiErr.Code == "InvalidSecurityToken.Expired":
+			return c.fullJitter(c.backoff.Base, retry), true
+		}
+		return 0, false
+	}
+	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
+		return 0, false
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return 0, false
+	}
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var certInvalid x509.CertificateInvalidError
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &certInvalid) {
+		return 0, false
+	}
+	return c.fullJitter(c.backoff.Base, retry), true
+}
+
+// fullJitter draws a pause uniformly from [0, min(Max, base·2^(retry-1))].
+func (c *Client) fullJitter(base time.Duration, retry int) time.Duration {
+	ceiling := c.backoff.Max
+	if shift := retry - 1; shift < 32 && base<<shift > 0 && base<<shift < ceiling {
+		ceiling = base << shift
+	}
+	return time.Duration(c.jitter(int64(ceiling) + 1))
+}
