@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/aliyun/credentials-go v1.4.14
+	github.com/jarcoal/httpmock v1.4.2
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/time v0.16.0
 )
