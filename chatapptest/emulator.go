@@ -1,0 +1,156 @@
+package chatapptest
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// The operations the emulator serves and the API version it speaks.
+const (
+	actionGetMetric = "GetChatappPhoneNumberMetric"
+	actionEnableROI = "EnableWhatsappROIMetric"
+	apiVersion      = "2020-06-06"
+)
+
+// maxBodyBytes bounds the request body the emulator reads. The operations
+// take a handful of short parameters.
+const maxBodyBytes = 1 << 20
+
+// Emulator is the ChatApp service as an http.Handler: it authenticates
+// requests as the gateway does (both signing schemes, timestamps, nonces,
+// STS tokens), applies the per-AccessKeyId rate limits, validates
+// parameters, and answers GetChatappPhoneNumberMetric and
+// EnableWhatsappROIMetric with deterministic data. Its methods seed data,
+// switch ROI collection, inject faults and read the request log; all are
+// safe for concurrent use, also while requests are served.
+//
+// Serve it with any http.Server (as cmd/chatapp-emulator does), or use
+// NewServer, which also wires up clients.
+type Emulator struct {
+	now    func() time.Time
+	loc    *time.Location
+	skew   time.Duration
+	logger *slog.Logger
+
+	id, secret string // the pair the emulator was made with
+
+	limiter *slidingWindow
+	nonces  *nonceStore
+	log     *requestLog
+	faults  faultQueue
+
+	closeOnce sync.Once
+	closed    chan struct{}
+
+	mu           sync.RWMutex // guards what follows
+	keys         map[string]credential
+	roiDefault   roiState
+	roi          map[string]roiState // by CustSpaceId
+	phoneNumbers map[string]struct{}
+	seeds        map[string]*seedSet // by phone number
+}
+
+// NewEmulator returns an Emulator configured by opts. Unless
+// WithCredentials says otherwise it accepts a freshly generated AccessKey
+// pair, unique to it (see Credentials).
+func NewEmulator(opts ...ServerOption) *Emulator {
+	c := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(c)
+		}
+	}
+	e := &Emulator{
+		now:          c.now,
+		loc:          c.loc,
+		skew:         c.skew,
+		logger:       c.logger,
+		id:           c.id,
+		secret:       c.secret,
+		limiter:      newSlidingWindow(c.limits),
+		nonces:       newNonceStore(),
+		log:          newRequestLog(c.logLimit),
+		closed:       make(chan struct{}),
+		keys:         make(map[string]credential),
+		roiDefault:   roiState{enabled: true, since: time.Unix(0, 0)},
+		roi:          make(map[string]roiState),
+		phoneNumbers: make(map[string]struct{}),
+		seeds:        make(map[string]*seedSet),
+	}
+	if e.id == "" {
+		e.id, e.secret = newAccessKey()
+	}
+	e.keys[e.id] = credential{id: e.id, secret: e.secret}
+	for _, k := range c.keys {
+		e.keys[k.id] = k
+	}
+	if c.roiDisabled {
+		e.roiDefault = roiState{}
+	}
+	e.AddPhoneNumber(c.phoneNumbers...)
+	return e
+}
+
+// Close ends the injected delays of requests in flight, so that a server
+// shutting down does not wait for them. The Emulator still answers later
+// requests, without delays.
+func (e *Emulator) Close() {
+	e.closeOnce.Do(func() { close(e.closed) })
+}
+
+// sleep waits for d unless the request ends or the emulator closes first.
+func (e *Emulator) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-e.closed:
+	}
+}
+
+// ServeHTTP answers one request the way the service would.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	began := time.Now()
+	in := readRequest(r)
+	rec := in.record(e.now(), e.log.limit > 0)
+	defer func() { e.finish(&rec, began) }()
+
+	if f, ok := e.faults.take(in.action); ok {
+		rec.Fault = true
+		if e.serveFault(w, r, f, &rec) {
+			return
+		}
+	}
+	ans := e.answer(in)
+	rec.Status, rec.Code, rec.RequestID = ans.status, ans.code, ans.requestID
+	ans.write(w)
+}
+
+// answer runs the gateway's checks and then the operation.
+func (e *Emulator) answer(in *incoming) *response {
+	if in.err != nil {
+		return errorResponse(in.err)
+	}
+	if in.method != http.MethodPost && in.method != http.MethodGet {
+		return errorResponse(newError(http.StatusBadRequest, codeUnsupportedHTTPMethod, unsupportedHTTPMethodMessage))
+	}
+	now := e.now()
+	if err := e.authenticate(in, now); err != nil {
+		return errorResponse(err)
+	}
+	if !e.limiter.allow(in.accessKeyID, in.action, e.now) {
+		return errorResponse(errLimitControl())
+	}
+	switch in.action {
+	case actionGetMetric:
+		return e.serveGetMetric(in, now)
+	case actionEnableROI:
+		return e.serveEnableROI(in, now)
+	}
+	// authenticate has already refused unknown actions.
+	return errorResponse(newError(http.StatusNotFound, codeAPINotFound, apiNotFoundMessage))
+}

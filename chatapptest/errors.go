@@ -1,0 +1,160 @@
+package chatapptest
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// hostID is the HostId the gateway puts in error bodies.
+const hostID = "cams.ap-southeast-1.aliyuncs.com"
+
+// apiError is an answer given instead of a result: an HTTP status and the
+// body's Code and Message. The codes, statuses and wording follow the
+// gateway's error tables and the cams API reference (spec/README.md,
+// signing.md §6).
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func newError(status int, code, message string) *apiError {
+	return &apiError{status: status, code: code, message: message}
+}
+
+// The codes the emulator answers with.
+const (
+	codeOK                    = "OK"
+	codeIncompleteSignature   = "IncompleteSignature"
+	codeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	codeAccessKeyNotFound     = "InvalidAccessKeyId.NotFound"
+	codeTimestampExpired      = "InvalidTimeStamp.Expired"
+	codeTimestampFormat       = "InvalidTimeStamp.Format"
+	codeNonceUsed             = "SignatureNonceUsed"
+	codeMissingSecurityToken  = "MissingSecurityToken"
+	codeSecurityTokenMismatch = "InvalidSecurityToken.MismatchWithAccessKey"
+	codeSignatureMethod       = "InvalidSignatureMethod"
+	codeSignatureVersion      = "InvalidSignatureVersion"
+	codeAPINotFound           = "InvalidApi.NotFound"
+	codeInvalidVersion        = "InvalidVersion"
+	codeMissingParameter      = "MissingParameter"
+	codeInvalidParameter      = "InvalidParameter"
+	codeUnsupportedHTTPMethod = "UnsupportedHTTPMethod"
+	codeLimitControl          = "System.LimitControl"
+	codeInternalError         = "InternalError"
+	codeServiceUnavailable    = "ServiceUnavailable"
+	codeThrottlingUser        = "Throttling.User"
+	codeProductNotSubscribed  = "Product.Unsubscript"
+	codePermissionDeny        = "Ram.PermissionDeny"
+	codeResourceOwnerUnknown  = "Unknown.ResourceOwnerId"
+)
+
+// The gateway's wording for those codes.
+const (
+	limitControlMessage          = "The system is under flow control."
+	signatureDoesNotMatchMessage = "Specified signature does not match our calculation."
+	incompleteSignatureMessage   = "The request signature does not conform to Aliyun standards."
+	unsupportedHTTPMethodMessage = "This http method is not supported."
+	apiNotFoundMessage           = "Specified api is not found, please check your url and method."
+	accessKeyNotFoundMessage     = "Specified access key is not found."
+	timestampExpiredMessage      = "Specified time stamp or date value is expired."
+	timestampFormatMessage       = "Specified time stamp or date value is not well formatted."
+	nonceUsedMessage             = "Specified signature nonce was used already."
+	missingSecurityTokenMessage  = "SecurityToken is mandatory for this AccessKeyId."
+	securityTokenMismatchMessage = "Specified SecurityToken mismatch with the AccessKey."
+	signatureMethodMessage       = "Specified signature method is not supported."
+	signatureVersionMessage      = "Specified signature version is not supported."
+	invalidVersionMessage        = "Specified parameter Version is not valid."
+	internalErrorMessage         = "The request processing has failed due to some unknown error, exception or failure."
+	serviceUnavailableMessage    = "The request has failed due to a temporary failure of the server."
+	throttlingUserMessage        = "Request was denied due to user flow control."
+	productNotSubscribedMessage  = "You have not subscribed to the specified product."
+	permissionDenyMessage        = "You are not authorized to perform the operation."
+	resourceOwnerUnknownMessage  = "The resource does not belong to the current user."
+	defaultFaultMessage          = "Injected fault."
+)
+
+// knownMessage returns the gateway's wording for code, so an injected
+// fault that names only a code still reads like the real thing.
+func knownMessage(code string) string {
+	switch code {
+	case codeLimitControl:
+		return limitControlMessage
+	case codeSignatureDoesNotMatch:
+		return signatureDoesNotMatchMessage
+	case codeIncompleteSignature:
+		return incompleteSignatureMessage
+	case codeAccessKeyNotFound:
+		return accessKeyNotFoundMessage
+	case codeTimestampExpired:
+		return timestampExpiredMessage
+	case codeNonceUsed:
+		return nonceUsedMessage
+	case codeInternalError:
+		return internalErrorMessage
+	case codeServiceUnavailable:
+		return serviceUnavailableMessage
+	case codeThrottlingUser, "Throttling", "Throttling.Api":
+		return throttlingUserMessage
+	case codeProductNotSubscribed:
+		return productNotSubscribedMessage
+	case codePermissionDeny:
+		return permissionDenyMessage
+	case codeResourceOwnerUnknown:
+		return resourceOwnerUnknownMessage
+	}
+	return defaultFaultMessage
+}
+
+func errIncompleteSignature(detail string) *apiError {
+	return newError(http.StatusBadRequest, codeIncompleteSignature, incompleteSignatureMessage+" "+detail)
+}
+
+func errSignatureDoesNotMatch(detail string) *apiError {
+	msg := signatureDoesNotMatchMessage
+	if detail != "" {
+		msg += " " + detail
+	}
+	return newError(http.StatusBadRequest, codeSignatureDoesNotMatch, msg)
+}
+
+func errAccessKeyNotFound() *apiError {
+	return newError(http.StatusNotFound, codeAccessKeyNotFound, accessKeyNotFoundMessage)
+}
+
+func errMissingToken() *apiError {
+	return newError(http.StatusBadRequest, codeMissingSecurityToken, missingSecurityTokenMessage)
+}
+
+func errTokenMismatch() *apiError {
+	return newError(http.StatusBadRequest, codeSecurityTokenMismatch, securityTokenMismatchMessage)
+}
+
+func errMissingParameter(name string) *apiError {
+	return newError(http.StatusBadRequest, codeMissingParameter,
+		"The input parameter "+strconv.Quote(name)+" that is mandatory for processing this request is not supplied.")
+}
+
+func errInvalidParameter(detail string) *apiError {
+	return newError(http.StatusBadRequest, codeInvalidParameter, detail)
+}
+
+// errMissing and errInvalid give the per-parameter codes of the
+// operation's validation (MissingStart, InvalidEnd, ...).
+func errMissing(name string) *apiError {
+	return newError(http.StatusBadRequest, "Missing"+name, name+" is mandatory for this action.")
+}
+
+func errInvalid(name, why string) *apiError {
+	msg := "Specified parameter " + name + " is not valid."
+	if why != "" {
+		msg += " " + why
+	}
+	return newError(http.StatusBadRequest, "Invalid"+name, msg)
+}
+
+func errLimitControl() *apiError {
+	return newError(http.StatusBadRequest, codeLimitControl, limitControlMessage)
+}

@@ -1,0 +1,204 @@
+// Command chatapp-emulator serves an emulator of Alibaba Cloud's ChatApp
+// Message Service (package chatapptest) on a fixed address, for running
+// the SDK's examples and CLI offline, or clients in other languages.
+//
+// Usage:
+//
+//	go run ./cmd/chatapp-emulator [flags]
+//
+// It prints its URL and the credentials it accepts, then logs one line per
+// request (time, action, status, code, latency, AccessKeyId; never
+// secrets, tokens or signatures) to standard error, until SIGINT or
+// SIGTERM stops it. Point a client at it:
+//
+//	chatapp.NewClient(
+//		chatapp.WithEndpoint("http://127.0.0.1:8788"),
+//		chatapp.WithAccessKey("testid", "testsecret"),
+//	)
+//
+// The flags are:
+//
+//	-addr string                 address to listen on (default "127.0.0.1:8788")
+//	-access-key-id string        AccessKeyId to accept (default "testid")
+//	-access-key-secret string    its secret (default "testsecret")
+//	-security-token string       if set, the key is an STS key and requests must carry this token
+//	-timezone string             time zone of DAILY buckets: UTC+8, UTC-05:30, UTC or an IANA name (default "UTC+8")
+//	-phone-numbers string        comma-separated sample numbers (default "8613800001234,8613800005678")
+//	-roi-disabled                start with WhatsApp ROI collection off, as a new account
+//	-metric-rate int             GetChatappPhoneNumberMetric limit per second per key; 0 lifts it (default 50)
+//	-enable-rate int             EnableWhatsappROIMetric limit per second per key; 0 lifts it (default 5)
+//	-quiet                       do not log requests
+//
+// The default credentials, testid and testsecret, are those of the
+// official SDKs' test captures, so their samples work against it too.
+// Plain HTTP is what the SDK accepts for loopback addresses only.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chatappkit/chatapp"
+	"github.com/chatappkit/chatapp/chatapptest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "chatapp-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// shutdownTimeout bounds how long requests in flight may take to finish
+// once a signal arrived.
+const shutdownTimeout = 5 * time.Second
+
+// run serves until ctx ends, then shuts down gracefully. It writes the
+// banner to stdout and the request log to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chatapp-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8788", "address to listen on")
+	id := fs.String("access-key-id", "testid", "AccessKeyId to accept")
+	secret := fs.String("access-key-secret", "testsecret", "its secret")
+	token := fs.String("security-token", "", "if set, the key is an STS key and requests must carry this token")
+	zone := fs.String("timezone", "UTC+8", "time zone of DAILY buckets: UTC+8, UTC-05:30, UTC or an IANA name")
+	phones := fs.String("phone-numbers", "8613800001234,8613800005678", "comma-separated sample numbers")
+	roiDisabled := fs.Bool("roi-disabled", false, "start with WhatsApp ROI collection off, as a new account")
+	metricRate := fs.Int("metric-rate", chatapp.GetChatappPhoneNumberMetricRateLimit, "GetChatappPhoneNumberMetric limit per second per key; 0 lifts it")
+	enableRate := fs.Int("enable-rate", chatapp.EnableWhatsappROIMetricRateLimit, "EnableWhatsappROIMetric limit per second per key; 0 lifts it")
+	quiet := fs.Bool("quiet", false, "do not log requests")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *id == "" || *secret == "" {
+		return errors.New("-access-key-id and -access-key-secret must not be empty")
+	}
+	loc, err := parseLocation(*zone)
+	if err != nil {
+		return err
+	}
+
+	opts := []chatapptest.ServerOption{
+		chatapptest.WithCredentials(*id, *secret),
+		chatapptest.WithLocation(loc),
+		chatapptest.WithPhoneNumbers(splitList(*phones)...),
+		chatapptest.WithRateLimit("GetChatappPhoneNumberMetric", *metricRate),
+		chatapptest.WithRateLimit("EnableWhatsappROIMetric", *enableRate),
+		// A long-running process must not hoard requests; the log line says
+		// what there is to say.
+		chatapptest.WithRequestLogLimit(0),
+	}
+	if *token != "" {
+		opts = append(opts, chatapptest.WithSTSToken(*id, *secret, *token))
+	}
+	if *roiDisabled {
+		opts = append(opts, chatapptest.WithROIDisabled())
+	}
+	if !*quiet {
+		opts = append(opts, chatapptest.WithLogger(slog.New(slog.NewTextHandler(stderr, nil))))
+	}
+	emu := chatapptest.NewEmulator(opts...)
+	defer emu.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "chatapp-emulator listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "AccessKeyId:     %s\n", *id)
+	fmt.Fprintf(stdout, "AccessKeySecret: %s\n", *secret)
+	if *token != "" {
+		fmt.Fprintf(stdout, "SecurityToken:   %s\n", *token)
+	}
+	fmt.Fprintf(stdout, "Time zone:       %s\n", loc)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	emu.Close() // end injected delays, if any, so shutdown is prompt
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "chatapp-emulator stopped")
+	return nil
+}
+
+// parseLocation reads "UTC", "UTC+8", "UTC-05:30", "UTC+5:45" as fixed
+// zones, and anything else as an IANA name such as "Asia/Singapore".
+func parseLocation(s string) (*time.Location, error) {
+	rest, ok := strings.CutPrefix(s, "UTC")
+	if !ok {
+		loc, err := time.LoadLocation(s)
+		if err != nil {
+			return nil, fmt.Errorf("-timezone: %w", err)
+		}
+		return loc, nil
+	}
+	if rest == "" {
+		return time.UTC, nil
+	}
+	bad := fmt.Errorf("-timezone: %q is not of the form UTC+8 or UTC-05:30", s)
+	sign := 1
+	switch rest[0] {
+	case '+':
+	case '-':
+		sign = -1
+	default:
+		return nil, bad
+	}
+	hh, mm, hasMinutes := strings.Cut(rest[1:], ":")
+	hours, err := strconv.Atoi(hh)
+	if err != nil || hours < 0 || hours > 14 || hh == "" {
+		return nil, bad
+	}
+	minutes := 0
+	if hasMinutes {
+		if minutes, err = strconv.Atoi(mm); err != nil || len(mm) != 2 || minutes < 0 || minutes > 59 {
+			return nil, bad
+		}
+	}
+	return time.FixedZone(s, sign*(hours*3600+minutes*60)), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
