@@ -1,0 +1,30 @@
+module github.com/chatappkit/chatapp/examples/shared-quota
+
+go 1.26.0
+
+require (
+	github.com/chatappkit/chatapp v0.0.0
+	github.com/chatappkit/chatapp/redislimit v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+)
+
+require (
+	github.com/alibabacloud-go/debug v1.0.1 // indirect
+	github.com/alibabacloud-go/tea v1.5.3 // indirect
+	github.com/aliyun/credentials-go v1.4.14 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/go-redis/redis_rate/v10 v10.0.1 // indirect
+	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
+	github.com/modern-go/reflect2 v1.0.2 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/net v0.26.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+	gopkg.in/ini.v1 v1.67.0 // indirect
+)
+
+replace (
+	github.com/chatappkit/chatapp => ../../
+	github.com/chatappkit/chatapp/redislimit => ../../redislimit
+)

@@ -1,0 +1,401 @@
+package redislimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chatappkit/chatapp"
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrUnavailable matches the error Wait returns under the FailClosed
+// policy while Redis is unreachable or failing. It unwraps to the Redis
+// error too.
+var ErrUnavailable = errors.New("redislimit: Redis unavailable")
+
+// Limiter is a chatapp.Limiter whose buckets live in Redis, so that every
+// process using the same Redis and key shares one rate. It is safe for
+// concurrent use; make one per process and share it between Clients. It
+// keeps a few words of local state per key it has seen, for its lifetime.
+type Limiter struct {
+	cfg     config
+	err     error // a bad option; Wait refuses every call with it
+	backend backend
+	health  health
+	stats   counters
+	jitter  func(n int64) int64 // uniform in [0, n); tests pin it
+
+	mu   sync.Mutex
+	keys map[stateKey]*keyState
+}
+
+var _ chatapp.Limiter = (*Limiter)(nil)
+
+// New returns a Limiter that paces calls through rdb: a *redis.Client,
+// *redis.ClusterClient, failover client or *redis.Ring. It does no I/O.
+//
+// A nil rdb or a bad option does not make New fail: the Limiter then
+// refuses every call with an error naming the option and the rule, which
+// Err reports at once, so a misconfiguration cannot quietly lift the
+// limit.
+func New(rdb redis.UniversalClient, opts ...Option) *Limiter {
+	if rdb == nil {
+		l := newLimiter(nil, opts)
+		if l.err == nil {
+			l.err = errors.New("redislimit: New: the Redis client must not be nil")
+		}
+		return l
+	}
+	return newLimiter(redisBackend{redis_rate.NewLimiter(rdb)}, opts)
+}
+
+func newLimiter(b backend, opts []Option) *Limiter {
+	l := &Limiter{
+		cfg:     defaultConfig(),
+		backend: b,
+		jitter:  rand.Int64N,
+		keys:    make(map[stateKey]*keyState),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&l.cfg); err != nil {
+			l.err = err
+			break
+		}
+	}
+	return l
+}
+
+// errNilLimiter keeps a nil *Limiter, which is a non-nil chatapp.Limiter,
+// from panicking inside a Client.
+var errNilLimiter = errors.New("redislimit: the *Limiter is nil; make one with New")
+
+// Err reports the configuration error that makes the Limiter refuse every
+// call, or nil.
+func (l *Limiter) Err() error {
+	if l == nil {
+		return errNilLimiter
+	}
+	return l.err
+}
+
+// Wait blocks until the shared bucket of the call's key admits one call,
+// the context ends, or it is clear that the wait would outlast the
+// context's deadline.
+//
+// The key and limit come from the chatapp.CallInfo that a chatapp.Client
+// puts on ctx. Redis answers with how long to wait; Wait sleeps that long
+// plus a little jitter, so that replicas woken for the same slot do not
+// reach Redis in the same instant, and asks again. When the wait would
+// pass ctx's deadline it returns a *chatapp.LimiterDeadlineError at once,
+// which matches both chatapp.ErrThrottled and context.DeadlineExceeded.
+// When ctx ends, Wait returns ctx.Err().
+//
+// Calls of one process on one key queue in order before they ask Redis,
+// so Redis sees at most one call per key per process at a time.
+//
+// While Redis is unavailable, Wait follows the fault policy; calls waiting
+// in the fallback bucket when Redis comes back go back to Redis.
+func (l *Limiter) Wait(ctx context.Context) error {
+	if err := l.Err(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	info, _ := chatapp.CallInfoFromContext(ctx)
+	ks, err := l.stateFor(info)
+	if err != nil {
+		return err
+	}
+	for {
+		if outage := l.health.skipRedis(time.Now()); outage != nil {
+			recovered, err := l.degraded(ctx, ks, outage)
+			if recovered {
+				continue
+			}
+			return err
+		}
+		if down, err := l.shared(ctx, ks); !down {
+			return err
+		}
+	}
+}
+
+// shared waits for the Redis bucket. down reports that Redis turned out
+// to be unavailable, and the call must follow the fault policy instead.
+func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err error) {
+	ahead := ks.queued.Add(1) - 1
+	defer ks.queued.Add(-1)
+	if least := ks.leastWait(ahead); least > 0 {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < least {
+			// Each call queued ahead needs a slot of its own, so this
+			// one cannot be admitted sooner.
+			l.stats.deadlineRefusals.Add(1)
+			return false, &chatapp.LimiterDeadlineError{Wait: least}
+		}
+	}
+	select {
+	case ks.gate <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-ks.gate }()
+
+	for {
+		ask, probe := l.health.route(time.Now())
+		if !ask {
+			return true, nil
+		}
+		ok, retry, err := l.ask(ctx, ks)
+		if err != nil {
+			if ctx.Err() != nil {
+				l.health.abandon(probe)
+				return false, ctx.Err()
+			}
+			l.fault(probe, err)
+			continue
+		}
+		l.healthy(probe)
+		if ok {
+			l.stats.admitted.Add(1)
+			return false, nil
+		}
+		if err := l.pause(ctx, ks, retry); err != nil {
+			return false, err
+		}
+	}
+}
+
+// pause sleeps until Redis's next slot, plus jitter, unless that would
+// pass ctx's deadline.
+func (l *Limiter) pause(ctx context.Context, ks *keyState, retry time.Duration) error {
+	if retry <= 0 {
+		// The script only denies with a positive wait; a clock step at the
+		// server could still say 0, and a hot loop must not follow.
+		retry = min(ks.limit.interval(), time.Millisecond)
+	}
+	d := retry + time.Duration(l.jitter(int64(maxJitter(ks.limit.interval()))+1))
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		if left < retry {
+			l.stats.deadlineRefusals.Add(1)
+			return &chatapp.LimiterDeadlineError{Wait: retry}
+		}
+		if left < d {
+			d = retry
+		}
+	}
+	l.stats.delays.Add(1)
+	return sleep(ctx, d)
+}
+
+// maxJitter is the most Wait adds to Redis's retry-after: a tenth of the
+// emission interval, at most 2 ms. A caller that wakes late loses that
+// much of its slot under a burst of 1, so the jitter is kept small next
+// to the interval; it only has to spread replicas woken for the same slot
+// by more than a Redis round trip.
+func maxJitter(interval time.Duration) time.Duration {
+	return min(interval/10, 2*time.Millisecond)
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// degraded admits or refuses a call by the fault policy. outage ends
+// when Redis is back; recovered reports that it did while the call waited
+// in the fallback bucket, which then gives the call's slot back, so that
+// the call can go to Redis instead of adding to its rate.
+func (l *Limiter) degraded(ctx context.Context, ks *keyState, outage context.Context) (recovered bool, err error) {
+	if l.cfg.policy == FailClosed {
+		l.stats.refused.Add(1)
+		return false, fmt.Errorf("%w: %w", ErrUnavailable, l.health.cause())
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(outage, cancel)()
+	if err := ks.local(l.cfg.replicas).Wait(fctx); err != nil {
+		if ctx.Err() == nil && outage.Err() != nil {
+			return true, nil
+		}
+		if errors.Is(err, chatapp.ErrThrottled) {
+			l.stats.deadlineRefusals.Add(1)
+		}
+		return false, err
+	}
+	l.stats.fallbackAdmitted.Add(1)
+	return false, nil
+}
+
+// errRedisTimeout reports a Redis call cut off by the Redis timeout.
+type errRedisTimeout struct{ d time.Duration }
+
+func (e errRedisTimeout) Error() string {
+	return fmt.Sprintf("no answer from Redis within %v", e.d)
+}
+
+// ask runs the rate-limit script once. The call runs in its own goroutine
+// so that the Redis timeout holds even for a client that does not apply
+// context deadlines to socket reads; an abandoned call finishes on its own
+// at the client's ReadTimeout, and while Redis is down the probe interval
+// allows only one such call at a time.
+func (l *Limiter) ask(ctx context.Context, ks *keyState) (allowed bool, retry time.Duration, err error) {
+	l.stats.redisCalls.Add(1)
+	cctx, cancel := context.WithTimeout(ctx, l.cfg.redisTimeout)
+	defer cancel()
+	type answer struct {
+		allowed bool
+		retry   time.Duration
+		err     error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		var a answer
+		a.allowed, a.retry, a.err = l.backend.allow(cctx, ks.key, ks.limit)
+		done <- a
+	}()
+	select {
+	case a := <-done:
+		return a.allowed, a.retry, a.err
+	case <-cctx.Done():
+		if err := ctx.Err(); err != nil {
+			return false, 0, err
+		}
+		return false, 0, errRedisTimeout{l.cfg.redisTimeout}
+	}
+}
+
+// stateKey tells apart the local state of calls that share a Redis key
+// but not a limit.
+type stateKey struct {
+	key   string
+	limit Limit
+}
+
+// keyState is this process's side of one bucket.
+type keyState struct {
+	key   string // the Redis key, without redis_rate's "rate:" prefix
+	limit Limit
+
+	// gate holds one token: the call currently asking Redis or sleeping
+	// for its slot. A channel wakes blocked senders in FIFO order.
+	gate   chan struct{}
+	queued atomic.Int64 // calls at or before the gate
+
+	fallbackOnce sync.Once
+	fallback     chatapp.Limiter
+}
+
+// leastWait is a lower bound on the wait of a call with ahead calls of
+// this process in front of it: each needs a slot, and at most Burst slots
+// are free at once.
+func (ks *keyState) leastWait(ahead int64) time.Duration {
+	slots := ahead + 1 - int64(ks.limit.Burst)
+	if slots <= 0 {
+		return 0
+	}
+	return time.Duration(slots) * ks.limit.interval()
+}
+
+// local is the fallback bucket, made on first use.
+func (ks *keyState) local(replicas int) chatapp.Limiter {
+	ks.fallbackOnce.Do(func() {
+		ks.fallback = chatapp.NewRateLimiter(ks.limit.PerSecond / float64(replicas))
+	})
+	return ks.fallback
+}
+
+func (l *Limiter) stateFor(info chatapp.CallInfo) (*keyState, error) {
+	lim, ok := l.cfg.limits[info.Operation]
+	if !ok {
+		lim = l.cfg.otherLimit
+	}
+	key := l.keyFor(info)
+	if key == "" {
+		return nil, errors.New("redislimit: WithKeyFunc: the key function returned an empty key")
+	}
+	sk := stateKey{key, lim}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ks := l.keys[sk]
+	if ks == nil {
+		ks = &keyState{key: key, limit: lim, gate: make(chan struct{}, 1)}
+		l.keys[sk] = ks
+	}
+	return ks, nil
+}
+
+// keyFor derives the Redis key of a call. The AccessKeyId goes in hashed:
+// many teams can list the keys of a shared Redis, and the identifier of a
+// credential has no business there.
+func (l *Limiter) keyFor(info chatapp.CallInfo) string {
+	if l.cfg.keyFunc != nil {
+		return l.cfg.keyFunc(info)
+	}
+	account := l.cfg.account
+	if account == "" {
+		account = AccountKey(info.AccessKeyID)
+	}
+	op := info.Operation
+	if op == "" {
+		op = "_"
+	}
+	return "chatapp:" + account + ":" + op
+}
+
+// AccountKey is the account part of the default key for an AccessKeyId:
+// "ak-" and the first 16 hex digits of its SHA-256, or "_" for an empty
+// AccessKeyId. Operators use it to find a bucket in Redis:
+// "rate:chatapp:" + AccountKey(id) + ":" + operation.
+func AccountKey(accessKeyID string) string {
+	if accessKeyID == "" {
+		return "_"
+	}
+	sum := sha256.Sum256([]byte(accessKeyID))
+	return "ak-" + hex.EncodeToString(sum[:8])
+}
+
+// backend is the shared bucket store.
+type backend interface {
+	// allow takes one call from key's bucket, or says how long until it
+	// could.
+	allow(ctx context.Context, key string, lim Limit) (allowed bool, retry time.Duration, err error)
+}
+
+// redisBackend runs redis_rate's GCRA script, which reads the time with
+// Redis's TIME, so that the clocks of the clients never matter, and keeps
+// one key per bucket holding the theoretical arrival time, with a TTL
+// that ends when the bucket would be full again.
+type redisBackend struct{ rl *redis_rate.Limiter }
+
+func (b redisBackend) allow(ctx context.Context, key string, lim Limit) (bool, time.Duration, error) {
+	// The script's emission interval is Period/Rate; expressing the rate
+	// as one call per interval keeps non-integer rates such as 47.04/s.
+	res, err := b.rl.Allow(ctx, key, redis_rate.Limit{Rate: 1, Period: lim.interval(), Burst: lim.Burst})
+	if err != nil {
+		return false, 0, err
+	}
+	if res.Allowed > 0 {
+		return true, 0, nil
+	}
+	return false, res.RetryAfter, nil
+}
