@@ -1,0 +1,132 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chatappkit/chatapp"
+)
+
+// config is the command line, checked.
+type config struct {
+	phones       []string
+	since, until time.Time
+	granularity  chatapp.Granularity
+	format       string
+	chart        string
+	tz           *time.Location
+	workers      int
+	endpoint     string
+	emulator     bool
+	timeout      time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("chatapp-metrics", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(fs.Output(), "Usage: chatapp-metrics -phone NUMBER[,NUMBER...] [-since 90d] [-until now] [flags]\n\n")
+		fs.PrintDefaults()
+	}
+	phone := fs.String("phone", "", "comma-separated business numbers, country code first, no + (default with -emulator: its sample numbers)")
+	since := fs.String("since", "30d", "start: `Nd` days before -until from midnight, Nw, a Go duration, a date YYYY-MM-DD, or an RFC 3339 time")
+	until := fs.String("until", "now", "end: now, a date YYYY-MM-DD (through the end of that day), or an RFC 3339 time")
+	granularity := fs.String("granularity", "DAILY", "DAILY or HALF_HOUR")
+	format := fs.String("format", "table", "table, csv or json (one object per line)")
+	chart := fs.String("chart", "", "also draw sent and delivered per day to this .svg or .png `file`")
+	tz := fs.String("tz", "+08:00", "`zone` of days and dates: +08:00, UTC-5, UTC, Local or an IANA name")
+	workers := fs.Int("workers", chatapp.DefaultWorkers, "numbers fetched at once")
+	endpoint := fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")")
+	emulator := fs.Bool("emulator", false, "query chatapptest's in-process emulator instead of the service")
+	timeout := fs.Duration("timeout", 10*time.Minute, "bound on the whole run")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q: numbers go in -phone", fs.Arg(0))
+	}
+
+	cfg := &config{
+		chart:    *chart,
+		workers:  *workers,
+		endpoint: *endpoint,
+		emulator: *emulator,
+		timeout:  *timeout,
+	}
+	var err error
+	if cfg.phones, err = parsePhones(*phone); err != nil {
+		return nil, err
+	}
+	if len(cfg.phones) == 0 && !cfg.emulator {
+		return nil, usagef("-phone is required: the business numbers to report on")
+	}
+	if cfg.emulator && cfg.endpoint != "" {
+		return nil, usagef("-endpoint and -emulator exclude each other")
+	}
+	if cfg.tz, err = parseZone(*tz); err != nil {
+		return nil, err
+	}
+	if cfg.until, err = parseUntil(*until, now(), cfg.tz); err != nil {
+		return nil, err
+	}
+	if cfg.since, err = parseSince(*since, cfg.until, cfg.tz); err != nil {
+		return nil, err
+	}
+	if !cfg.since.Before(cfg.until) {
+		return nil, usagef("-since (%s) must be before -until (%s)", cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339))
+	}
+	switch g := chatapp.Granularity(strings.ToUpper(*granularity)); g {
+	case chatapp.GranularityDaily, chatapp.GranularityHalfHour:
+		cfg.granularity = g
+	default:
+		return nil, usagef("-granularity must be DAILY or HALF_HOUR, not %q", *granularity)
+	}
+	switch f := strings.ToLower(*format); f {
+	case "table", "csv", "json":
+		cfg.format = f
+	default:
+		return nil, usagef("-format must be table, csv or json, not %q", *format)
+	}
+	if cfg.chart != "" {
+		switch strings.ToLower(filepath.Ext(cfg.chart)) {
+		case ".svg", ".png":
+		default:
+			return nil, usagef("-chart must name a .svg or .png file, not %q", cfg.chart)
+		}
+	}
+	if cfg.workers < 1 {
+		return nil, usagef("-workers must be at least 1, not %d", cfg.workers)
+	}
+	if cfg.timeout <= 0 {
+		return nil, usagef("-timeout must be positive, not %s", cfg.timeout)
+	}
+	return cfg, nil
+}
+
+// parsePhones splits the -phone list, dropping a leading "+", which the
+// service's numbers do not have.
+func parsePhones(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		n := strings.TrimPrefix(strings.TrimSpace(part), "+")
+		if n == "" {
+			continue
+		}
+		if strings.Trim(n, "0123456789") != "" {
+			return nil, usagef("-phone: %q is not a number of digits, country code first", part)
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	if strings.TrimSpace(s) != "" && len(out) == 0 {
+		return nil, usagef("-phone: no number in %q", s)
+	}
+	return out, nil
+}
