@@ -149,33 +149,6 @@ type benchBody struct{ bytes.Reader }
 
 func (*benchBody) Close() error { return nil }
 
-// benchResponse converts a decoded answer the way
-// Client.GetChatappPhoneNumberMetric does. The conversion is inlined there,
-// not a function of its own, so this is a copy of those lines: keep it in
-// step with metric.go.
-func benchResponse(wire *metricResponseWire) *GetChatappPhoneNumberMetricResponse {
-	out := &GetChatappPhoneNumberMetricResponse{
-		RequestID:          wire.RequestID,
-		Code:               wire.Code,
-		Message:            wire.Message,
-		AccessDeniedDetail: string(wire.AccessDeniedDetail),
-	}
-	if len(wire.Data) > 0 {
-		out.Data = make([]PhoneNumberMetric, len(wire.Data))
-		for i, p := range wire.Data {
-			out.Data[i] = PhoneNumberMetric{
-				PhoneNumber:    p.PhoneNumber,
-				Granularity:    p.Granularity,
-				Start:          time.UnixMilli(int64(p.Start)).UTC(),
-				End:            time.UnixMilli(int64(p.End)).UTC(),
-				SentCount:      int64(p.SentCount),
-				DeliveredCount: int64(p.DeliveredCount),
-			}
-		}
-	}
-	return out
-}
-
 // benchDecode measures what a Client does with a successful answer of n
 // points: Client.decode on the *http.Response (reading the body through the
 // pooled buffer, unmarshalling metricResponseWire, checking the envelope),
@@ -197,7 +170,7 @@ func benchDecode(b *testing.B, n int, g Granularity) {
 		if err := c.decode(&resp, wire, red); err != nil {
 			b.Fatal(err)
 		}
-		return benchResponse(wire)
+		return wire.response()
 	}
 	check := func(out *GetChatappPhoneNumberMetricResponse) {
 		b.Helper()

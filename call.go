@@ -89,6 +89,11 @@ func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, at
 	case c.defaultLimiter != nil:
 		err = c.defaultLimiter.wait(ctx, op, accessKeyID)
 	case c.limiter != nil:
+		if b, ok := c.limiter.(*bucket); ok {
+			// Our own token bucket never reads the CallInfo; skip building it.
+			err = b.Wait(ctx)
+			break
+		}
 		err = c.limiter.Wait(ContextWithCallInfo(ctx, CallInfo{Operation: op.name, AccessKeyID: accessKeyID, Attempt: attempt}))
 	}
 	if err == nil || errors.Is(err, ErrThrottled) || err == ctx.Err() {
@@ -107,7 +112,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, params []param, cre
 		nonce:  c.nonce(),
 		cred:   cred,
 	})
-	if c.attemptTimeout > 0 {
+	if c.attemptTimeout > 0 && !deadlineWithin(ctx, c.attemptTimeout) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
@@ -118,7 +123,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, params []param, cre
 	}
 	req.URL.RawQuery = signed.rawQuery
 	req.Header = c.header(&signed)
-	resp, err := c.httpClient.Do(req)
+	resp, err := c.roundTrip(req)
 	if err != nil {
 		return 0, c.transportError(err)
 	}
@@ -176,7 +181,15 @@ func (c *Client) transportError(err error) error {
 	if errors.As(err, &ue) {
 		return &url.Error{Op: ue.Op, URL: c.baseURL, Err: ue.Err}
 	}
-	return err
+	// A bare RoundTrip error gets the shape http.Client.Do would give it.
+	return &url.Error{Op: "Post", URL: c.baseURL, Err: err}
+}
+
+// deadlineWithin reports whether ctx ends within d anyway, which makes a
+// per-attempt timeout of d redundant.
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) <= d
 }
 
 // sleep pauses for d or until ctx ends.

@@ -23,10 +23,15 @@ const Version = "0.1.0"
 // A Client is safe for concurrent use by many goroutines; make one and
 // share it.
 type Client struct {
-	scheme           string
-	host             string
-	baseURL          string
-	httpClient       *http.Client
+	scheme     string
+	host       string
+	baseURL    string
+	httpClient *http.Client
+	// roundTrip sends one request. Without WithHTTPClient it is the shared
+	// transport's RoundTrip: our http.Client has no jar, no timeout and
+	// follows no redirect, so http.Client.Do would only copy the headers
+	// for redirects that never happen.
+	roundTrip        func(*http.Request) (*http.Response, error)
 	credentials      credentialSource
 	signature        SignatureVersion
 	limiter          Limiter         // a user's limiter; nil with the default or none
@@ -94,6 +99,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		now:              time.Now,
 		nonce:            newNonce,
 		jitter:           rand.Int64N,
+	}
+	c.roundTrip = c.httpClient.Do
+	if s.httpClient == nil {
+		c.roundTrip = sharedTransport().RoundTrip
 	}
 	if !s.limiterSet {
 		c.defaultLimiter = &defaultLimiter{}

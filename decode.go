@@ -83,7 +83,14 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 
 // bodyBuffers recycles response buffers. Only buffers of at most
 // maxPooledBuffer bytes go back, so one huge answer is not kept alive.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodyBuffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
+
+// bodyBuffer is a pooled response buffer with the reader that caps it, so
+// that neither is allocated per attempt.
+type bodyBuffer struct {
+	bytes.Buffer
+	limit io.LimitedReader
+}
 
 const maxPooledBuffer = 64 << 10
 
@@ -95,15 +102,22 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 		resp.Body.Close()
 		return c.tooLarge(resp.StatusCode, headerRequestID)
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf := bodyBuffers.Get().(*bodyBuffer)
 	defer func() {
+		buf.limit.R = nil
 		if buf.Cap() <= maxPooledBuffer {
 			buf.Reset()
 			bodyBuffers.Put(buf)
 		}
 	}()
 	buf.Reset()
-	_, readErr := buf.ReadFrom(&io.LimitedReader{R: resp.Body, N: c.maxResponseBytes + 1})
+	if resp.ContentLength > 0 {
+		// One growth to the announced size instead of doubling from 512
+		// bytes; ReadFrom wants MinRead spare bytes to see EOF.
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	}
+	buf.limit = io.LimitedReader{R: resp.Body, N: c.maxResponseBytes + 1}
+	_, readErr := buf.ReadFrom(&buf.limit)
 	resp.Body.Close()
 	if int64(buf.Len()) > c.maxResponseBytes {
 		return c.tooLarge(resp.StatusCode, headerRequestID)
@@ -122,6 +136,9 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
 	var decodeErr error
 	if success {
+		if p, ok := body.(interface{ presize(n int) }); ok {
+			p.presize(len(data))
+		}
 		decodeErr = json.Unmarshal(data, body)
 	} else {
 		decodeErr = json.Unmarshal(data, body.head())

@@ -218,9 +218,13 @@ func TestDecodeTolerance(t *testing.T) {
 				assert.Equal(t, GranularityHalfHour, r.Data[0].Granularity)
 			}},
 		{"unknown granularity kept", `{"Code":"OK","Data":[{"Granularity":"MONTHLY"}]}`,
-			func(t *testing.T, r *GetChatappPhoneNumberMetricResponse) { assert.Equal(t, Granularity("MONTHLY"), r.Data[0].Granularity) }},
+			func(t *testing.T, r *GetChatappPhoneNumberMetricResponse) {
+				assert.Equal(t, Granularity("MONTHLY"), r.Data[0].Granularity)
+			}},
 		{"invalid UTF-8 replaced", "{\"Code\":\"OK\",\"Data\":[{\"PhoneNumber\":\"86\xff\xfe\"}]}",
-			func(t *testing.T, r *GetChatappPhoneNumberMetricResponse) { assert.Equal(t, "86\uFFFD\uFFFD", r.Data[0].PhoneNumber) }},
+			func(t *testing.T, r *GetChatappPhoneNumberMetricResponse) {
+				assert.Equal(t, "86\uFFFD\uFFFD", r.Data[0].PhoneNumber)
+			}},
 		{"AccessDeniedDetail object", `{"Code":"OK","AccessDeniedDetail":{"AuthAction":"cams:Get","NoPermissionType":"ImplicitDeny"}}`,
 			func(t *testing.T, r *GetChatappPhoneNumberMetricResponse) {
 				assert.Equal(t, `{"AuthAction":"cams:Get","NoPermissionType":"ImplicitDeny"}`, r.AccessDeniedDetail)

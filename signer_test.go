@@ -1,11 +1,13 @@
 package chatapp
 
 import (
+	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -147,7 +149,8 @@ func TestHMACPrimitiveVectors(t *testing.T) {
 			if v.Algorithm != "HMAC-SHA1" {
 				t.Skipf("%s is not used by this package", v.Algorithm)
 			}
-			got := base64.StdEncoding.EncodeToString(hmacSum(sha1.New, v.Key, []byte(v.Message)))
+			mac := hmacSHA1(v.Key, []byte(v.Message))
+			got := base64.StdEncoding.EncodeToString(mac[:])
 			assert.Equal(t, v.Output, got)
 		})
 	}
@@ -215,6 +218,32 @@ func TestClientSignersMatchVectors(t *testing.T) {
 			}
 			assert.Equal(t, hdr, sent, "the headers sent are exactly the vector's")
 		})
+	}
+}
+
+// TestHMACMatchesCryptoHMAC holds our stack-buffered HMACs to crypto/hmac
+// for keys and messages on both sides of the block and buffer sizes.
+func TestHMACMatchesCryptoHMAC(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, keyLen := range []int{0, 1, 20, 63, 64, 65, 200} {
+		for _, msgLen := range []int{0, 1, 55, 64, 1000, 1024, 1025, 2048, 2049, 5000} {
+			key := make([]byte, keyLen)
+			msg := make([]byte, msgLen)
+			for i := range key {
+				key[i] = byte(r.IntN(256))
+			}
+			for i := range msg {
+				msg[i] = byte(r.IntN(256))
+			}
+			want1 := hmac.New(sha1.New, key)
+			want1.Write(msg)
+			got1 := hmacSHA1(string(key), msg)
+			require.Equal(t, want1.Sum(nil), got1[:], "HMAC-SHA1 key %d msg %d", keyLen, msgLen)
+			want256 := hmac.New(sha256.New, key)
+			want256.Write(msg)
+			got256 := hmacSHA256(string(key), msg)
+			require.Equal(t, want256.Sum(nil), got256[:], "HMAC-SHA256 key %d msg %d", keyLen, msgLen)
+		}
 	}
 }
 

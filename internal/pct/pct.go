@@ -9,13 +9,22 @@ package pct
 const upperHex = "0123456789ABCDEF"
 
 // unreserved reports whether b is kept as-is by the encoding.
-func unreserved(b byte) bool {
-	return 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' ||
-		b == '-' || b == '_' || b == '.' || b == '~'
-}
+func unreserved(b byte) bool { return unreservedTable[b] }
+
+// unreservedTable makes the test a single load on the signing hot path.
+var unreservedTable = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' ||
+			b == '-' || b == '_' || b == '.' || b == '~'
+	}
+	return t
+}()
 
 // Len returns the length of s once encoded.
-func Len(s string) int {
+func Len(s string) int { return encodedLen(s) }
+
+func encodedLen[S string | []byte](s S) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if !unreserved(s[i]) {
@@ -27,15 +36,25 @@ func Len(s string) int {
 
 // Append appends the encoding of s to dst and returns the extended slice.
 func Append(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			dst = append(dst, c)
-			continue
+	return appendEncoded(dst, s)
+}
+
+// appendEncoded serves Append and AppendBytes; runs of unreserved bytes,
+// the common case, are copied at once.
+func appendEncoded[S string | []byte](dst []byte, s S) []byte {
+	for {
+		i := 0
+		for i < len(s) && unreserved(s[i]) {
+			i++
 		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			return dst
+		}
+		c := s[i]
 		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		s = s[i+1:]
 	}
-	return dst
 }
 
 // Encode returns the encoding of s. It does not allocate when s needs no
@@ -46,4 +65,12 @@ func Encode(s string) string {
 		return s
 	}
 	return string(Append(make([]byte, 0, n), s))
+}
+
+// LenBytes is Len for a byte slice.
+func LenBytes(s []byte) int { return encodedLen(s) }
+
+// AppendBytes is Append for a byte slice.
+func AppendBytes(dst, s []byte) []byte {
+	return appendEncoded(dst, s)
 }

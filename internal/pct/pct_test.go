@@ -40,3 +40,14 @@ func TestEncodeNoEscapeDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Encode of an unreserved string allocated %v times", n)
 	}
 }
+
+func TestBytesVariantsAgree(t *testing.T) {
+	for _, s := range []string{"", "abc", "a b*c~", "中文 😀", "\x00\xff%"} {
+		if got, want := string(AppendBytes(nil, []byte(s))), Encode(s); got != want {
+			t.Errorf("AppendBytes(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := LenBytes([]byte(s)), Len(s); got != want {
+			t.Errorf("LenBytes(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
