@@ -161,7 +161,7 @@ func codeFamily(code string) error {
 	case "Unknown.ResourceOwnerId":
 		return ErrResourceOwnerUnknown
 	case "SignatureDoesNotMatch", "IncompleteSignature", "SignatureNonceUsed",
-		"InvalidSignatureMethod", "IllegalTimestamp", "MissingSecurityToken", "InvalidCredentials":
+		"InvalidSignatureMethod", "InvalidSignatureVersion", "IllegalTimestamp", "MissingSecurityToken", "InvalidCredentials":
 		return ErrAuthentication
 	case "InternalError", "ServiceUnavailable", "CHAT.APIError", "ERR-COMMON-001":
 		return ErrServer

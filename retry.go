@@ -23,9 +23,12 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 		switch {
 		case errors.Is(apiErr, ErrThrottled):
 			if apiErr.RetryAfter > 0 {
+				// Honour the hint, with a little jitter to keep callers that
+				// got the same hint apart, but never beyond Max: a hint is
+				// the server's, and a bad one must not park the caller.
 				hint := min(apiErr.RetryAfter, c.backoff.Max)
-				// A little jitter keeps callers that got the same hint apart.
-				return hint + time.Duration(c.jitter(int64(hint/10)+1)), true
+				hint += time.Duration(c.jitter(int64(hint/10) + 1))
+				return min(hint, c.backoff.Max), true
 			}
 			return c.fullJitter(c.backoff.ThrottleBase, retry), true
 		case errors.Is(apiErr, ErrServer), apiErr.cut,

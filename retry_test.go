@@ -1,0 +1,214 @@
+package chatapp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ceilingJitter makes full jitter draw its ceiling, so that sleeps are
+// exact under synctest's fake clock.
+func ceilingJitter(n int64) int64 { return n - 1 }
+
+func throttled(headers ...string) httpmock.Responder {
+	return jsonAnswer(400, errorBody("System.LimitControl", "The system is under flow control.", "REQ-T"), headers...)
+}
+
+func unavailable() httpmock.Responder {
+	return jsonAnswer(503, errorBody("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", "REQ-U"))
+}
+
+func TestRetryTransientThenSuccess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t)
+		c.jitter = ceilingJitter
+		rec := script(mock, unavailable(), jsonAnswer(500, errorBody("InternalError", "x", "R2")), jsonAnswer(200, sevenDays))
+		start := time.Now()
+		resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		require.NoError(t, err)
+		assert.Len(t, resp.Data, 7)
+		assert.Equal(t, 3, rec.count())
+		// Base 100ms: the pauses' ceilings are 100ms, then 200ms.
+		assert.Equal(t, 300*time.Millisecond, time.Since(start))
+		nonces := map[string]bool{}
+		for i := range 3 {
+			nonces[rec.request(i).Header.Get("X-Acs-Signature-Nonce")] = true
+		}
+		assert.Len(t, nonces, 3, "every attempt is signed with a fresh nonce")
+	})
+}
+
+func TestRetryThrottlingBacksOffLonger(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t, WithMaxAttempts(4))
+		c.jitter = ceilingJitter
+		rec := script(mock, throttled(), throttled(), throttled(), throttled())
+		start := time.Now()
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		require.ErrorIs(t, err, ErrThrottled)
+		var opErr *OperationError
+		require.ErrorAs(t, err, &opErr)
+		assert.Equal(t, 4, opErr.Attempts)
+		assert.Equal(t, 4, rec.count())
+		// ThrottleBase 1s doubling: 1s + 2s + 4s.
+		assert.Equal(t, 7*time.Second, time.Since(start))
+	})
+}
+
+func TestRetryHonoursServerHintCapped(t *testing.T) {
+	for _, tc := range []struct {
+		timeLeft string
+		want     time.Duration
+	}{
+		{"300", 330 * time.Millisecond}, // the hint plus at most 10 % jitter
+		{"600000", 20 * time.Second},    // capped at Backoff.Max
+		{"9223372036854775807", 20 * time.Second},
+	} {
+		t.Run(tc.timeLeft, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, mock := newMockClient(t)
+				c.jitter = ceilingJitter
+				hint := "Limit:50,Remain:0,TimeLeft:" + tc.timeLeft + ",Reset:1"
+				script(mock, throttled("X-Ratelimit-User-Api", hint), jsonAnswer(200, sevenDays))
+				start := time.Now()
+				_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, time.Since(start))
+			})
+		})
+	}
+}
+
+func TestRetryAfterHeaderParsing(t *testing.T) {
+	h := http.Header{}
+	h.Set("X-Ratelimit-User", "Limit:10,Remain:0,TimeLeft:120,Reset:1")
+	h.Set("X-Ratelimit-User-Api", "Limit:50, Remain:0, TimeLeft:450, Reset:1")
+	assert.Equal(t, 450*time.Millisecond, retryAfter(h), "the larger TimeLeft wins")
+	assert.Equal(t, 3*time.Second, retryAfter(http.Header{"Retry-After": {"3"}}))
+	assert.Zero(t, retryAfter(http.Header{"X-Ratelimit-User": {"TimeLeft:-5"}}))
+	assert.Zero(t, retryAfter(http.Header{"X-Ratelimit-User": {"garbage"}}))
+}
+
+func TestNoRetryOnClientErrors(t *testing.T) {
+	for _, code := range []string{"InvalidGranularity", "SignatureDoesNotMatch", "Ram.PermissionDeny", "InvalidAccessKeyId.NotFound", "Product.Unsubscript", "InvalidApi.NotFound"} {
+		t.Run(code, func(t *testing.T) {
+			c, mock := newMockClient(t)
+			rec := script(mock, jsonAnswer(400, errorBody(code, "m", "R")), jsonAnswer(200, sevenDays))
+			_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+			require.Error(t, err)
+			assert.Equal(t, 1, rec.count())
+			var opErr *OperationError
+			require.ErrorAs(t, err, &opErr)
+			assert.Equal(t, 1, opErr.Attempts)
+		})
+	}
+}
+
+func TestRetryConnectionErrorBeforeResponse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t)
+		reset := func(*http.Request) (*http.Response, error) { return nil, errors.New("read: connection reset by peer") }
+		rec := script(mock, reset, jsonAnswer(200, sevenDays))
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		require.NoError(t, err)
+		assert.Equal(t, 2, rec.count())
+	})
+}
+
+func TestMaxAttemptsOneDisablesRetries(t *testing.T) {
+	c, mock := newMockClient(t, WithMaxAttempts(1))
+	rec := script(mock, unavailable(), jsonAnswer(200, sevenDays))
+	_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+	assert.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, 1, rec.count())
+}
+
+func TestCancelDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t)
+		c.jitter = ceilingJitter
+		rec := script(mock, throttled())
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			time.Sleep(400 * time.Millisecond)
+			cancel()
+		}()
+		start := time.Now()
+		_, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
+		assert.Equal(t, 400*time.Millisecond, time.Since(start), "returns as soon as the context ends")
+		assert.ErrorIs(t, err, context.Canceled)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "the last answer stays reachable")
+		assert.Equal(t, "System.LimitControl", apiErr.Code)
+		assert.Equal(t, 1, rec.count())
+	})
+}
+
+// TestBackoffPastDeadlineReturnsAtOnce: a pause that would outlast the
+// deadline is not taken; the caller gets the last answer now.
+func TestBackoffPastDeadlineReturnsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t)
+		c.jitter = ceilingJitter
+		rec := script(mock, throttled())
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
+		assert.Zero(t, time.Since(start))
+		assert.ErrorIs(t, err, ErrThrottled)
+		assert.Equal(t, 1, rec.count())
+	})
+}
+
+func TestFullJitterBounds(t *testing.T) {
+	c := &Client{backoff: DefaultBackoff}
+	var ceilings []int64
+	c.jitter = func(n int64) int64 { ceilings = append(ceilings, n); return 0 }
+	for retry := 1; retry <= 40; retry++ {
+		c.fullJitter(time.Second, retry)
+	}
+	assert.Equal(t, int64(time.Second)+1, ceilings[0])
+	assert.Equal(t, int64(2*time.Second)+1, ceilings[1])
+	for _, n := range ceilings {
+		assert.LessOrEqual(t, n, int64(DefaultBackoff.Max)+1, "never above Max, even when the shift overflows")
+		assert.Positive(t, n)
+	}
+}
+
+// countingLimiter records the CallInfo of every Wait.
+type countingLimiter struct {
+	mu    sync.Mutex
+	calls []CallInfo
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	info, _ := CallInfoFromContext(ctx)
+	l.mu.Lock()
+	l.calls = append(l.calls, info)
+	l.mu.Unlock()
+	return nil
+}
+
+func TestLimiterWaitsOncePerAttempt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := &countingLimiter{}
+		c, mock := newMockClient(t, WithAccessKey("LTAIcounting", "s"), WithRateLimiter(lim))
+		script(mock, unavailable(), unavailable(), jsonAnswer(200, sevenDays))
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		require.NoError(t, err)
+		assert.Equal(t, []CallInfo{
+			{Operation: "GetChatappPhoneNumberMetric", AccessKeyID: "LTAIcounting", Attempt: 1},
+			{Operation: "GetChatappPhoneNumberMetric", AccessKeyID: "LTAIcounting", Attempt: 2},
+			{Operation: "GetChatappPhoneNumberMetric", AccessKeyID: "LTAIcounting", Attempt: 3},
+		}, lim.calls)
+	})
+}
