@@ -63,9 +63,10 @@ func invoke[B any, PB interface {
 			return nil, c.fail(op, attempt, err, nil)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
-			// Sleeping would only end in a deadline error; the last answer
-			// says more.
-			return nil, c.fail(op, attempt, err, nil)
+			// Sleeping would only end in a deadline error: fail now, as the
+			// limiter does, keeping the last answer reachable.
+			tooLate := fmt.Errorf("retry pause of %v would pass the context deadline: %w", delay.Round(time.Millisecond), context.DeadlineExceeded)
+			return nil, c.fail(op, attempt, tooLate, err)
 		}
 		if err := sleep(ctx, delay); err != nil {
 			return nil, c.fail(op, attempt, err, last)

@@ -165,6 +165,9 @@ func TestBackoffPastDeadlineReturnsAtOnce(t *testing.T) {
 		_, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
 		assert.Zero(t, time.Since(start))
 		assert.ErrorIs(t, err, ErrThrottled)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "the last answer stays reachable")
 		assert.Equal(t, 1, rec.count())
 	})
 }
