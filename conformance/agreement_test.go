@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp/conformance/officialcams"
+
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/chatappkit/chatapp"
 	"github.com/chatappkit/chatapp/chatapptest"
@@ -37,7 +39,7 @@ func chatappPoints(ps []chatapp.PhoneNumberMetric) []point {
 	return out
 }
 
-func officialPoints(t *testing.T, ps []*metricPointModel) []point {
+func officialPoints(t *testing.T, ps []*officialcams.MetricPoint) []point {
 	t.Helper()
 	out := make([]point, 0, len(ps))
 	for _, p := range ps {
@@ -105,13 +107,13 @@ func TestChatappAgreesWithOfficial(t *testing.T) {
 					ourResp, err := ours.GetChatappPhoneNumberMetric(ctx, req)
 					require.NoError(t, err)
 
-					offResp, err := officialGetMetric(official, &metricRequestModel{
+					offResp, err := officialcams.GetMetric(official, &officialcams.MetricRequest{
 						CustSpaceId: dara.String(custSpaceID),
 						PhoneNumber: dara.String(phoneNumber),
 						Granularity: dara.String(string(rg.granularity)),
 						Start:       dara.Int64(rg.start.UnixMilli()),
 						End:         dara.Int64(rg.end.UnixMilli()),
-					})
+					}, nil)
 					require.NoError(t, err)
 					require.NotNil(t, offResp.Body)
 					assert.Equal(t, "OK", dara.StringValue(offResp.Body.Code))
@@ -174,7 +176,7 @@ func TestAwkwardValuesAgree(t *testing.T) {
 				m := dailyModel()
 				m.CustSpaceId = dara.String(v)
 				m.IsvCode = dara.String(v)
-				_, err = officialGetMetric(official, m)
+				_, err = officialcams.GetMetric(official, m, nil)
 				require.NoError(t, err, "the emulator must accept the official signature over %q", v)
 
 				req := chatappDailyRequest()

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp/conformance/officialcams"
+
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/chatappkit/chatapp"
@@ -67,7 +69,7 @@ func TestThrottlingContrast(t *testing.T) {
 					client := officialClient(t, srv.URL, k, s, nil)
 
 					srv.InjectFault(1, tf.fault)
-					_, err := officialGetMetric(client, dailyModel())
+					_, err := officialcams.GetMetric(client, dailyModel(), nil)
 					got := onlyRequest(t, srv)
 					require.True(t, got.Fault)
 					assert.Equal(t, tf.code, got.Code)
@@ -79,7 +81,7 @@ func TestThrottlingContrast(t *testing.T) {
 					srv.ClearRequests()
 					client.DisableSDKError = dara.Bool(true)
 					srv.InjectFault(1, tf.fault)
-					_, err = officialGetMetric(client, dailyModel())
+					_, err = officialcams.GetMetric(client, dailyModel(), nil)
 					got = onlyRequest(t, srv)
 					var throttling *openapi.ThrottlingError
 					var clientErr *openapi.ClientError

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/chatappkit/chatapp/chatapptest"
+	"github.com/chatappkit/chatapp/conformance/officialcams"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,7 @@ func TestOfficialGenuineMetricRequest(t *testing.T) {
 				k := credentials(srv, kind)
 				client := officialClient(t, srv.URL, k, s, nil)
 
-				resp, err := officialGetMetric(client, dailyModel())
+				resp, err := officialcams.GetMetric(client, dailyModel(), nil)
 				require.NoError(t, err, "the emulator must accept a genuine official request")
 				require.NotNil(t, resp.Body)
 				assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))
@@ -78,7 +79,7 @@ func TestOfficialGenuineEnableROI(t *testing.T) {
 				require.False(t, on)
 
 				before := time.Now().Add(-time.Second)
-				resp, err := officialEnableROI(client, &roiRequestModel{CustSpaceId: dara.String(custSpaceID)})
+				resp, err := officialcams.EnableROI(client, &officialcams.ROIRequest{CustSpaceId: dara.String(custSpaceID)}, nil)
 				require.NoError(t, err, "the emulator must accept a genuine official request")
 				require.NotNil(t, resp.Body)
 				assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp/conformance/officialcams"
+
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/alibabacloud-go/tea/tea"
 	"github.com/chatappkit/chatapp"
@@ -33,8 +35,8 @@ var (
 )
 
 // dailyModel is the official request for the DAILY range.
-func dailyModel() *metricRequestModel {
-	return &metricRequestModel{
+func dailyModel() *officialcams.MetricRequest {
+	return &officialcams.MetricRequest{
 		CustSpaceId: dara.String(custSpaceID),
 		PhoneNumber: dara.String(phoneNumber),
 		Granularity: dara.String(string(chatapp.GranularityDaily)),

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp/conformance/officialcams"
+
 	"github.com/chatappkit/chatapp/chatapptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -325,7 +327,7 @@ func TestOfficialHookIsTransparent(t *testing.T) {
 				hook := newHookedHTTPClient(t, func(base http.RoundTripper) http.RoundTripper { tt.base = base; return tt })
 				client := officialClient(t, srv.URL, k, s, hook)
 
-				resp, err := officialGetMetric(client, dailyModel())
+				resp, err := officialcams.GetMetric(client, dailyModel(), nil)
 				require.NoError(t, err)
 				assert.Equal(t, "OK", *resp.Body.Code)
 				assert.Len(t, resp.Body.Data, 7)
@@ -356,7 +358,7 @@ func TestOfficialTamperedRejected(t *testing.T) {
 					hook := newHookedHTTPClient(t, func(base http.RoundTripper) http.RoundTripper { tt.base = base; return tt })
 					client := officialClient(t, srv.URL, k, s, hook)
 
-					_, err := officialGetMetric(client, dailyModel())
+					_, err := officialcams.GetMetric(client, dailyModel(), nil)
 					require.NoError(t, tt.err, "the part to tamper with must be in the signed request")
 					assert.Equal(t, 1, tt.calls, "the official core makes one attempt (no RetryOptions)")
 
