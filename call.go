@@ -124,11 +124,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, params []param, cre
 	}
 	req.URL.RawQuery = signed.rawQuery
 	req.Header = c.header(&signed)
+	red := redactor{cred: cred, signature: signed.signature}
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return 0, c.transportError(err)
+		return 0, c.transportError(err, red)
 	}
-	red := redactor{cred: cred, signature: signed.signature}
 	return resp.StatusCode, c.decode(resp, body, red)
 }
 
@@ -175,15 +175,39 @@ func wireHeaderKey(name string) string {
 	return http.CanonicalHeaderKey(name)
 }
 
-// transportError strips the request URL from a failed round trip: under
-// SignatureRPC its query holds the AccessKeyId, Signature and SecurityToken.
-func (c *Client) transportError(err error) error {
+// transportError reports a failed round trip as a *url.Error on the bare
+// endpoint: under SignatureRPC the request URL's query holds the
+// Signature and SecurityToken. When the cause's own text repeats them (a
+// proxy or a wrapping RoundTripper quoting the URL), it is replaced by a
+// redacted copy.
+func (c *Client) transportError(err error, red redactor) error {
+	op, cause := "Post", err
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: c.baseURL, Err: ue.Err}
+		op, cause = ue.Op, ue.Err
 	}
-	// A bare RoundTrip error gets the shape http.Client.Do would give it.
-	return &url.Error{Op: "Post", URL: c.baseURL, Err: err}
+	if text := cause.Error(); red.redact(text) != text {
+		cause = &redactedError{msg: red.redact(text), cause: cause}
+	}
+	return &url.Error{Op: op, URL: c.baseURL, Err: cause}
+}
+
+// redactedError shows a cause's text with secrets removed. It does not
+// unwrap, so errors.As cannot reach the original text, but errors.Is still
+// answers for it (context.Canceled, a timeout, ...).
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+func (e *redactedError) Is(target error) bool { return errors.Is(e.cause, target) }
+
+// Timeout keeps net/http's notion of a timeout visible through url.Error.
+func (e *redactedError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.cause, &t) && t.Timeout()
 }
 
 // deadlineWithin reports whether ctx ends within d anyway, which makes a

@@ -34,9 +34,17 @@ func (c credentials) validate() error {
 		return &credentialError{reason: "AccessKeySecret is empty"}
 	case strings.TrimSpace(c.accessKeyID) != c.accessKeyID:
 		return &credentialError{reason: "AccessKeyId has surrounding white space"}
+	case strings.ContainsFunc(c.accessKeyID, isControl):
+		return &credentialError{reason: "AccessKeyId contains control characters"}
+	case strings.ContainsFunc(c.securityToken, isControl):
+		// A token read from a file with its newline cannot travel in a
+		// header; retrying would not help.
+		return &credentialError{reason: "SecurityToken contains control characters"}
 	}
 	return nil
 }
+
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
 
 // credentialSource yields the credentials for one attempt.
 type credentialSource interface {
@@ -44,9 +52,13 @@ type credentialSource interface {
 }
 
 // staticSource serves fixed credentials (WithAccessKey, WithSTSToken).
-type staticSource struct{ c credentials }
+type staticSource struct {
+	// A pointer, so that even fmt's verbs that bypass String (a Client
+	// printed by value) print an address, not the secret.
+	c *credentials
+}
 
-func (s *staticSource) credentials(context.Context) (credentials, error) { return s.c, nil }
+func (s *staticSource) credentials(context.Context) (credentials, error) { return *s.c, nil }
 
 // providerSource asks a credentials-go Credential once per attempt, so a
 // provider that refreshes STS credentials is followed at the next attempt.

@@ -167,11 +167,12 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 }
 
 func (c *Client) tooLarge(status int, requestID string) error {
-	err := fmt.Errorf("%w: body over %d bytes (HTTP %d)", ErrResponseTooLarge, c.maxResponseBytes, status)
-	if requestID != "" {
-		err = fmt.Errorf("%w [RequestId %s]", err, requestID)
+	return &APIError{
+		StatusCode: status,
+		RequestID:  requestID,
+		Message:    "response body over " + strconv.FormatInt(c.maxResponseBytes, 10) + " bytes, not read further",
+		tooLarge:   true,
 	}
-	return err
 }
 
 // malformed turns a body that is not the operation's JSON into an *APIError
@@ -198,7 +199,8 @@ func malformed(resp *http.Response, data []byte, decodeErr error, requestID stri
 		msg.WriteString(", Content-Type " + truncate(ct, 80))
 	}
 	if len(data) > 0 {
-		msg.WriteString(": " + snippet(data))
+		// Redact before cutting: a secret cut in half would escape.
+		msg.WriteString(": " + snippet([]byte(red.redact(string(data)))))
 	}
 	return &APIError{
 		StatusCode: resp.StatusCode,

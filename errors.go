@@ -88,6 +88,7 @@ type APIError struct {
 
 	malformed bool // the body was not the JSON the operation returns
 	cut       bool // the body ended early: the connection broke mid-answer
+	tooLarge  bool // the body was over the client's cap and not read
 }
 
 // Error reports the code, status, message and request ID on one line.
@@ -115,12 +116,16 @@ func (e *APIError) Error() string {
 
 // Is reports whether the error belongs to target's family: ErrThrottled,
 // ErrProductNotSubscribed, ErrPermissionDenied, ErrResourceOwnerUnknown,
-// ErrAuthentication, ErrInvalidParameter, ErrServer or ErrMalformedResponse.
+// ErrAuthentication, ErrInvalidParameter, ErrServer, ErrMalformedResponse or
+// ErrResponseTooLarge.
 // The family is derived from Code, and from StatusCode only when there is
 // no code (signing.md §6.2).
 func (e *APIError) Is(target error) bool {
-	if target == ErrMalformedResponse {
+	switch target {
+	case ErrMalformedResponse:
 		return e.malformed
+	case ErrResponseTooLarge:
+		return e.tooLarge
 	}
 	return target != nil && e.family() == target
 }

@@ -81,7 +81,7 @@ func WithAccessKey(id, secret string) Option {
 		if err := c.validate(); err != nil {
 			return optionError("WithAccessKey", err.Error())
 		}
-		s.credentials = &staticSource{c}
+		s.credentials = &staticSource{&c}
 		return nil
 	}
 }
@@ -98,7 +98,7 @@ func WithSTSToken(id, secret, token string) Option {
 		if token == "" {
 			return optionError("WithSTSToken", "token is empty; use WithAccessKey for a plain AccessKey")
 		}
-		s.credentials = &staticSource{c}
+		s.credentials = &staticSource{&c}
 		return nil
 	}
 }
@@ -220,7 +220,7 @@ func WithLogger(l *slog.Logger) Option {
 // service's logs can tell your application apart.
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error {
-		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		if strings.ContainsFunc(ua, isControl) {
 			return optionError("WithUserAgent", "must not contain control characters")
 		}
 		s.userAgent = strings.TrimSpace(ua)

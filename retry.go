@@ -21,6 +21,9 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		switch {
+		case apiErr.tooLarge:
+			// The same request would bring the same answer.
+			return 0, false
 		case errors.Is(apiErr, ErrThrottled):
 			if apiErr.RetryAfter > 0 {
 				// Honour the hint, with a little jitter to keep callers that
@@ -37,7 +40,7 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 		}
 		return 0, false
 	}
-	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
+	if errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
 		return 0, false
 	}
 	var dnsErr *net.DNSError

@@ -117,18 +117,49 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	in := readRequest(r)
 	rec := in.record(e.now(), e.log.limit > 0)
-	defer func() { e.finish(&rec, began) }()
+	lw := &logOnFirstWrite{ResponseWriter: w, log: func() { e.finish(&rec, began) }}
+	defer lw.commit() // an answer that writes nothing: a dropped connection
 
 	if f, ok := e.faults.take(in.action); ok {
 		rec.Fault = true
-		if e.serveFault(w, r, f, &rec) {
+		if e.serveFault(lw, r, f, &rec) {
 			return
 		}
 	}
 	ans := e.answer(in)
 	rec.Status, rec.Code, rec.RequestID = ans.status, ans.code, ans.requestID
-	ans.write(w)
+	ans.write(lw)
 }
+
+// logOnFirstWrite records the request in the log as its answer starts to
+// leave, not after: a client that holds its answer must find its request in
+// Requests(). Every answer sets the record's status before writing.
+type logOnFirstWrite struct {
+	http.ResponseWriter
+	log    func()
+	logged bool
+}
+
+func (w *logOnFirstWrite) commit() {
+	if !w.logged {
+		w.logged = true
+		w.log()
+	}
+}
+
+func (w *logOnFirstWrite) WriteHeader(status int) {
+	w.commit()
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *logOnFirstWrite) Write(b []byte) (int, error) {
+	w.commit()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (FaultDrop,
+// FaultTruncated hijack it).
+func (w *logOnFirstWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // answer runs the gateway's checks and then the operation.
 func (e *Emulator) answer(in *incoming) *response {

@@ -158,18 +158,18 @@ func (e *Emulator) serveFault(w http.ResponseWriter, r *http.Request, f Fault, r
 		body := cannedBody()
 		w.Header().Set("Content-Type", "application/json;charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		rec.Status = http.StatusOK
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body[:len(body)/2])
-		rec.Status = http.StatusOK
 		hijackAndClose(w, true)
 	case FaultShortBody:
 		body := cannedBody()
 		body = body[:len(body)/2]
 		w.Header().Set("Content-Type", "application/json;charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		rec.Status = http.StatusOK
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
-		rec.Status = http.StatusOK
 	case FaultHTML:
 		rec.Status = cmp.Or(f.Status, http.StatusBadGateway)
 		body := "<html>\r\n<head><title>" + strconv.Itoa(rec.Status) + " " + http.StatusText(rec.Status) +
@@ -206,6 +206,9 @@ func addHeaders(dst, src http.Header) {
 // what was written if flush is set. Where the connection cannot be taken
 // over (HTTP/2), it aborts the handler the way net/http provides for it.
 func hijackAndClose(w http.ResponseWriter, flush bool) {
+	if l, ok := w.(*logOnFirstWrite); ok {
+		l.commit() // into the log before the client sees the connection go
+	}
 	rc := http.NewResponseController(w)
 	if flush {
 		_ = rc.Flush()

@@ -29,7 +29,8 @@ type Request struct {
 	Code      string // the answer's Code: "OK", an error code, or "" when no JSON answer was sent
 	RequestID string // the answer's RequestId, if any
 	Fault     bool   // an injected fault acted on it
-	// Latency is the real time from arrival to the end of the answer.
+	// Latency is the real time from arrival until the answer started to
+	// leave (or, for a dropped connection, until it was dropped).
 	Latency time.Duration
 }
 
