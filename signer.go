@@ -252,7 +252,7 @@ func signRPC(in *signInput) signedRequest {
 	q = appendQuery(q, all[sigAt:])
 
 	var stsBuf [2048]byte
-	sts := pct.AppendBytes(append(stsBuf[:0], "POST&%2F&"...), q)
+	sts := appendQueryEncoded(append(stsBuf[:0], "POST&%2F&"...), all)
 	var sig [28]byte // base64 of a 20-byte HMAC-SHA1
 	mac := hmacSHA1(in.cred.accessKeySecret+"&", sts)
 	base64.StdEncoding.Encode(sig[:], mac[:])
@@ -283,6 +283,21 @@ func appendQuery(dst []byte, params []param) []byte {
 		dst = pct.Append(dst, p.name)
 		dst = append(dst, '=')
 		dst = pct.Append(dst, p.value)
+	}
+	return dst
+}
+
+// appendQueryEncoded appends pct of the canonical query of params, the
+// tail of the RPC string-to-sign, straight from the raw parameters rather
+// than by reading the canonical query a second time.
+func appendQueryEncoded(dst []byte, params []param) []byte {
+	for i, p := range params {
+		if i > 0 {
+			dst = append(dst, "%26"...)
+		}
+		dst = pct.AppendTwice(dst, p.name)
+		dst = append(dst, "%3D"...)
+		dst = pct.AppendTwice(dst, p.value)
 	}
 	return dst
 }

@@ -74,3 +74,22 @@ func LenBytes(s []byte) int { return encodedLen(s) }
 func AppendBytes(dst, s []byte) []byte {
 	return appendEncoded(dst, s)
 }
+
+// AppendTwice appends the encoding of the encoding of s, in one pass: an
+// escaped byte becomes %25XX. The RPC string-to-sign encodes the canonical
+// query a second time, and this builds it from the raw parameters.
+func AppendTwice(dst []byte, s string) []byte {
+	for {
+		i := 0
+		for i < len(s) && unreserved(s[i]) {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			return dst
+		}
+		c := s[i]
+		dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
+		s = s[i+1:]
+	}
+}

@@ -51,3 +51,11 @@ func TestBytesVariantsAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendTwice(t *testing.T) {
+	for _, s := range []string{"", "abc", "a b*c~", "中文 😀", "\x00\xff%", "2016-02-23T12:46:24Z"} {
+		if got, want := string(AppendTwice(nil, s)), Encode(Encode(s)); got != want {
+			t.Errorf("AppendTwice(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
