@@ -79,7 +79,7 @@ func FuzzCanonicalQuery(f *testing.F) {
 	f.Add("", "", "=", "&", "%", "%%")
 	f.Add("中", "😀\x00\n", "\xff", "\xfe", "A", strings.Repeat("a&b=c ", 2000))
 	f.Fuzz(func(t *testing.T, n1, v1, n2, v2, n3, v3 string) {
-		params := []param{{n1, v1}, {n2, v2}, {n3, v3}}
+		params := []param{{name: n1, value: v1}, {name: n2, value: v2}, {name: n3, value: v3}}
 		// The client never sends one name twice.
 		if n1 == n2 || n1 == n3 || n2 == n3 {
 			params = params[:1]

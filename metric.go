@@ -196,17 +196,19 @@ func (r *GetChatappPhoneNumberMetricRequest) params(dst []param) []param {
 	end, start := s[:split], s[split:]
 
 	if r.CustSpaceID != "" {
-		dst = append(dst, param{"CustSpaceId", r.CustSpaceID})
+		dst = append(dst, param{name: "CustSpaceId", value: r.CustSpaceID})
 	}
-	dst = append(dst, param{"End", end})
+	// Decimal digits (and a '-', never sent: validation refuses negative
+	// times) need no escaping; nor do the known granularities.
+	dst = append(dst, param{name: "End", value: end, plain: true})
 	if r.Granularity != "" {
-		dst = append(dst, param{"Granularity", string(r.Granularity)})
+		dst = append(dst, param{name: "Granularity", value: string(r.Granularity), plain: r.Granularity.Valid()})
 	}
 	if r.IsvCode != "" {
-		dst = append(dst, param{"IsvCode", r.IsvCode})
+		dst = append(dst, param{name: "IsvCode", value: r.IsvCode})
 	}
 	if r.PhoneNumber != "" {
-		dst = append(dst, param{"PhoneNumber", r.PhoneNumber})
+		dst = append(dst, param{name: "PhoneNumber", value: r.PhoneNumber})
 	}
-	return append(dst, param{"Start", start})
+	return append(dst, param{name: "Start", value: start, plain: true})
 }

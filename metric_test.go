@@ -125,7 +125,7 @@ func TestWireV3CaptureSignature(t *testing.T) {
 	require.NoError(t, err)
 	var ps []param
 	for k, v := range q {
-		ps = append(ps, param{k, v[0]})
+		ps = append(ps, param{name: k, value: v[0]})
 	}
 	sortParams(ps)
 	sig := v3Sign(capt.AccessKeySecret, capt.Request.Method, capt.Request.Path, canonicalQuery(ps), headers, signed, emptyPayloadHash)

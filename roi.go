@@ -49,10 +49,10 @@ func (c *Client) EnableWhatsappROIMetric(ctx context.Context, req *EnableWhatsap
 // params appends the wire parameters in byte order of their names.
 func (r *EnableWhatsappROIMetricRequest) params(dst []param) []param {
 	if r.CustSpaceID != "" {
-		dst = append(dst, param{"CustSpaceId", r.CustSpaceID})
+		dst = append(dst, param{name: "CustSpaceId", value: r.CustSpaceID})
 	}
 	if r.IsvCode != "" {
-		dst = append(dst, param{"IsvCode", r.IsvCode})
+		dst = append(dst, param{name: "IsvCode", value: r.IsvCode})
 	}
 	return dst
 }

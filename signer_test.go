@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp/internal/pct"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -75,7 +76,7 @@ func loadVectors(t *testing.T) *vectorFile {
 func paramsOf(m map[string]string) []param {
 	ps := make([]param, 0, len(m))
 	for k, v := range m {
-		ps = append(ps, param{k, v})
+		ps = append(ps, param{name: k, value: v})
 	}
 	sortParams(ps)
 	return ps
@@ -92,7 +93,7 @@ func TestRPCSignatureVectors(t *testing.T) {
 			assert.Equal(t, v.StringToSign, string(rpcStringToSign(v.Method, canonical)), "string to sign")
 			assert.Equal(t, v.Secret+"&", v.HMACKey, "the vector's own HMAC key rule")
 			assert.Equal(t, v.Signature, rpcSignature(v.Secret, v.Method, canonical), "signature")
-			wire := append(ps, param{"Signature", v.Signature})
+			wire := append(ps, param{name: "Signature", value: v.Signature})
 			sortParams(wire)
 			assert.Equal(t, v.WireQueryRFC3986, canonicalQuery(wire), "wire query")
 		})
@@ -172,7 +173,7 @@ func TestClientSignersMatchVectors(t *testing.T) {
 		var ps []param
 		for _, name := range []string{"CustSpaceId", "End", "Granularity", "IsvCode", "PhoneNumber", "Start"} {
 			if val, ok := all[name]; ok {
-				ps = append(ps, param{name, val})
+				ps = append(ps, param{name: name, value: val})
 			}
 		}
 		return ps
@@ -263,4 +264,44 @@ func TestNewNonce(t *testing.T) {
 		require.False(t, seen[n], "nonce repeated")
 		seen[n] = true
 	}
+}
+
+// TestPlainParamsNeedNoEscaping holds every producer of plain parameters
+// to what plain promises, for ordinary and hostile requests alike, and
+// checks that the shortcut changes no byte of either signature.
+func TestPlainParamsNeedNoEscaping(t *testing.T) {
+	day := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	var all []param
+	for _, r := range []*GetChatappPhoneNumberMetricRequest{
+		{Granularity: GranularityDaily, Start: day, End: day.AddDate(0, 0, 7)},
+		{Granularity: GranularityHalfHour, Start: day, End: day.Add(time.Hour), PhoneNumber: "+86 138&x=1", CustSpaceID: "s%20", IsvCode: "ü"},
+		{Granularity: "DAILY&Signature=x", Start: time.UnixMilli(-1), End: time.UnixMilli(0)},
+		{Granularity: "half hour", Start: time.UnixMilli(1<<62 - 1), End: time.UnixMilli(1 << 62)},
+	} {
+		ps := r.params(nil)
+		all = append(all, ps...)
+
+		in := benchSignInput()
+		in.params = ps
+		cleared := make([]param, len(ps))
+		for i, p := range ps {
+			cleared[i] = param{name: p.name, value: p.value}
+		}
+		slow := benchSignInput()
+		slow.params = cleared
+		for _, v := range []SignatureVersion{SignatureV3, SignatureRPC} {
+			assert.Equal(t, v.sign(slow), v.sign(in), "%v signature of %+v", v, ps)
+		}
+	}
+	all = append(all, (&EnableWhatsappROIMetricRequest{CustSpaceID: "a b", IsvCode: "&"}).params(nil)...)
+
+	plain := 0
+	for _, p := range all {
+		if p.plain {
+			plain++
+			assert.Equal(t, len(p.name), pct.Len(p.name), "plain name %q needs escaping", p.name)
+			assert.Equal(t, len(p.value), pct.Len(p.value), "plain value %q of %s needs escaping", p.value, p.name)
+		}
+	}
+	assert.Greater(t, plain, 0, "no producer marks anything plain: the test checks nothing")
 }

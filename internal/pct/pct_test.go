@@ -1,6 +1,9 @@
 package pct
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // The expectations come from signing.md §1.1, which lists how the official
 // encoders treat each character class.
@@ -56,6 +59,43 @@ func TestAppendTwice(t *testing.T) {
 	for _, s := range []string{"", "abc", "a b*c~", "中文 😀", "\x00\xff%", "2016-02-23T12:46:24Z"} {
 		if got, want := string(AppendTwice(nil, s)), Encode(Encode(s)); got != want {
 			t.Errorf("AppendTwice(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestEveryPositionInALongRun puts one byte of each class at every position
+// of runs around the eight-byte steps of unreservedRun, and compares with
+// an encoder written from the rule alone.
+func TestEveryPositionInALongRun(t *testing.T) {
+	reference := func(s string) string {
+		var out []byte
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+				out = append(out, c)
+			} else {
+				out = append(out, fmt.Sprintf("%%%02X", c)...)
+			}
+		}
+		return string(out)
+	}
+	const run = "abcdefghIJKLMNOP0123456789-_.~xyz"
+	for n := range len(run) + 1 {
+		for at := range n + 1 {
+			for c := range 256 {
+				s := run[:at] + string(rune(0)) + run[at:n]
+				s = s[:at] + string([]byte{byte(c)}) + s[at+1:]
+				want := reference(s)
+				if got := Encode(s); got != want {
+					t.Fatalf("Encode(%q) = %q, want %q", s, got, want)
+				}
+				if got := string(AppendBytes(nil, []byte(s))); got != want {
+					t.Fatalf("AppendBytes(%q) = %q, want %q", s, got, want)
+				}
+				if got, want2 := string(AppendTwice(nil, s)), reference(want); got != want2 {
+					t.Fatalf("AppendTwice(%q) = %q, want %q", s, got, want2)
+				}
+			}
 		}
 	}
 }
