@@ -1,7 +1,7 @@
 package chatapptest
 
 import (
-	"crypto/sha256"
+	"cmp"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,11 +26,11 @@ func TestAcceptsBothSchemesAndLayouts(t *testing.T) {
 	cases := map[string]call{
 		"v3 query":            {},
 		"v3 form body":        {query: url.Values{}, form: metricParams(start, end)},
-		"v3 query and form":   {query: url.Values{"Start": {metricParams(start, end).Get("Start")}}, form: url.Values{"End": {metricParams(start, end).Get("End")}}},
+		"v3 query and form":   {query: url.Values{"Start": {ms(start)}}, form: url.Values{"End": {ms(end)}}},
 		"v3 GET":              {method: http.MethodGet},
 		"rpc query":           {scheme: SchemeRPC},
 		"rpc form body":       {scheme: SchemeRPC, query: url.Values{}, form: metricParams(start, end)},
-		"rpc query and form":  {scheme: SchemeRPC, query: url.Values{"Start": {metricParams(start, end).Get("Start")}}, form: url.Values{"End": {metricParams(start, end).Get("End")}}},
+		"rpc query and form":  {scheme: SchemeRPC, query: url.Values{"Start": {ms(start)}}, form: url.Values{"End": {ms(end)}}},
 		"rpc GET":             {scheme: SchemeRPC, method: http.MethodGet},
 		"enable roi v3":       {action: actionEnableROI, query: url.Values{}},
 		"enable roi rpc form": {scheme: SchemeRPC, action: actionEnableROI, query: url.Values{}, form: url.Values{"CustSpaceId": {"cams-1"}}},
@@ -51,9 +51,9 @@ func TestAcceptsBothSchemesAndLayouts(t *testing.T) {
 				assert.NotEmpty(t, a.Data)
 			}
 			rec := e.Requests()[0]
-			assert.Equal(t, cmpOr(c.scheme, SchemeV3), rec.Scheme)
+			assert.Equal(t, cmp.Or(c.scheme, SchemeV3), rec.Scheme)
 			assert.Equal(t, "testid", rec.AccessKeyID)
-			assert.Equal(t, cmpOr(c.action, actionGetMetric), rec.Action)
+			assert.Equal(t, cmp.Or(c.action, actionGetMetric), rec.Action)
 			assert.Equal(t, "OK", rec.Code)
 			assert.Equal(t, a.RequestID, rec.RequestID)
 			assert.Equal(t, t0, rec.Time)
@@ -65,26 +65,14 @@ func TestAcceptsBothSchemesAndLayouts(t *testing.T) {
 	}
 }
 
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
-}
-
 // TestSM3Request sends an ACS3-HMAC-SM3 request, as darabonba signs one
 // when told to.
 func TestSM3Request(t *testing.T) {
 	e, _ := newTestEmulator(t, t0)
 	r := okCall(t0).build(t)
 	r.Header.Set("x-acs-content-sha256", hexHash(newSM3, nil))
-	names := mustSignV3(r.Header, r.Host)
-	headers, _ := v3CanonicalHeaders(r.Header, r.Host, names)
-	signed := strings.Join(names, ";")
-	canonical := v3CanonicalRequest("POST", "/", canonicalQuery(pairsOf(r.URL.Query())), headers, signed, hexHash(newSM3, nil))
-	sig := v3Signature(newSM3, "testsecret", v3StringToSign("ACS3-HMAC-SM3", newSM3, canonical))
-	r.Header.Set("Authorization", "ACS3-HMAC-SM3 Credential=testid,SignedHeaders="+signed+",Signature="+sig)
+	signV3As(r, "ACS3-HMAC-SM3", r.Host, nil, "testid", "testsecret")
+	require.True(t, strings.HasPrefix(r.Header.Get("Authorization"), "ACS3-HMAC-SM3 Credential=testid,"))
 	a := serve(t, e, r)
 	assert.Equal(t, "OK", a.Code, a.raw)
 }
@@ -99,6 +87,7 @@ func TestRejections(t *testing.T) {
 		code   string
 	}
 	resign := func(r *http.Request) { signV3(r, nil, "testid", "testsecret") }
+	rpc := func(c *call) { c.scheme = SchemeRPC }
 	cases := map[string]tc{
 		"no signature at all": {
 			mutate: func(r *http.Request) { r.Header.Del("Authorization") },
@@ -138,14 +127,7 @@ func TestRejections(t *testing.T) {
 			status: 400, code: codeIncompleteSignature,
 		},
 		"v3 host not signed": {
-			mutate: func(r *http.Request) {
-				names := mustSignV3(r.Header, "")
-				headers, _ := v3CanonicalHeaders(r.Header, "", names)
-				signed := strings.Join(names, ";")
-				canonical := v3CanonicalRequest("POST", "/", canonicalQuery(pairsOf(r.URL.Query())), headers, signed, hexHash(sha256.New, nil))
-				sig := v3Signature(sha256.New, "testsecret", v3StringToSign("ACS3-HMAC-SHA256", sha256.New, canonical))
-				r.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders="+signed+",Signature="+sig)
-			},
+			mutate: func(r *http.Request) { signV3As(r, "ACS3-HMAC-SHA256", "", nil, "testid", "testsecret") },
 			status: 400, code: codeIncompleteSignature,
 		},
 		"v3 signed header absent": {
@@ -192,7 +174,7 @@ func TestRejections(t *testing.T) {
 			status: 400, code: codeSignatureDoesNotMatch,
 		},
 		"rpc query changed": {
-			call:   func(c *call) { c.scheme = SchemeRPC },
+			call:   rpc,
 			mutate: func(r *http.Request) { r.URL.RawQuery += "&PhoneNumber=1" },
 			status: 400, code: codeSignatureDoesNotMatch,
 		},
@@ -204,40 +186,32 @@ func TestRejections(t *testing.T) {
 			status: 400, code: codeSignatureDoesNotMatch,
 		},
 		"rpc without signature": {
-			call: func(c *call) { c.scheme = SchemeRPC },
-			mutate: func(r *http.Request) {
-				q := r.URL.Query()
-				q.Del("Signature")
-				r.URL.RawQuery = q.Encode()
-			},
+			call:   rpc,
+			mutate: func(r *http.Request) { delQuery(r, "Signature") },
 			status: 400, code: codeIncompleteSignature,
 		},
 		"rpc without timestamp": {
-			call: func(c *call) { c.scheme = SchemeRPC },
-			mutate: func(r *http.Request) {
-				q := r.URL.Query()
-				q.Del("Timestamp")
-				r.URL.RawQuery = q.Encode()
-			},
+			call:   rpc,
+			mutate: func(r *http.Request) { delQuery(r, "Timestamp") },
 			status: 400, code: codeIncompleteSignature,
 		},
 		"rpc sha256 method": {
-			call:   func(c *call) { c.scheme = SchemeRPC },
+			call:   rpc,
 			mutate: func(r *http.Request) { setQuery(r, "SignatureMethod", "HMAC-SHA256") },
 			status: 400, code: codeSignatureMethod,
 		},
 		"rpc signature version 2": {
-			call:   func(c *call) { c.scheme = SchemeRPC },
+			call:   rpc,
 			mutate: func(r *http.Request) { setQuery(r, "SignatureVersion", "2.0") },
 			status: 400, code: codeSignatureVersion,
 		},
 		"rpc xml format": {
-			call:   func(c *call) { c.scheme = SchemeRPC },
+			call:   rpc,
 			mutate: func(r *http.Request) { setQuery(r, "Format", "XML") },
 			status: 400, code: codeInvalidParameter,
 		},
 		"rpc without action": {
-			call:   func(c *call) { c.scheme = SchemeRPC },
+			call:   rpc,
 			mutate: func(r *http.Request) { setQuery(r, "Action", "") },
 			status: 400, code: codeMissingParameter,
 		},
@@ -299,9 +273,17 @@ func TestRejections(t *testing.T) {
 	}
 }
 
+// setQuery sets a query parameter of r, present even if empty.
 func setQuery(r *http.Request, name, value string) {
 	q := r.URL.Query()
 	q.Set(name, value)
+	r.URL.RawQuery = q.Encode()
+}
+
+// delQuery removes a query parameter of r.
+func delQuery(r *http.Request, name string) {
+	q := r.URL.Query()
+	q.Del(name)
 	r.URL.RawQuery = q.Encode()
 }
 

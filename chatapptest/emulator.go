@@ -1,8 +1,10 @@
 package chatapptest
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -49,7 +51,7 @@ type Emulator struct {
 	keys         map[string]credential
 	roiDefault   roiState
 	roi          map[string]roiState // by CustSpaceId
-	phoneNumbers map[string]struct{}
+	phoneNumbers []string            // known numbers, sorted, no duplicates
 	seeds        map[string]*seedSet // by phone number
 }
 
@@ -64,21 +66,20 @@ func NewEmulator(opts ...ServerOption) *Emulator {
 		}
 	}
 	e := &Emulator{
-		now:          c.now,
-		loc:          c.loc,
-		skew:         c.skew,
-		logger:       c.logger,
-		id:           c.id,
-		secret:       c.secret,
-		limiter:      newSlidingWindow(c.limits),
-		nonces:       newNonceStore(),
-		log:          newRequestLog(c.logLimit),
-		closed:       make(chan struct{}),
-		keys:         make(map[string]credential),
-		roiDefault:   roiState{enabled: true, since: time.Unix(0, 0)},
-		roi:          make(map[string]roiState),
-		phoneNumbers: make(map[string]struct{}),
-		seeds:        make(map[string]*seedSet),
+		now:        c.now,
+		loc:        c.loc,
+		skew:       c.skew,
+		logger:     c.logger,
+		id:         c.id,
+		secret:     c.secret,
+		limiter:    newSlidingWindow(c.limits),
+		nonces:     newNonceStore(),
+		log:        newRequestLog(c.logLimit),
+		closed:     make(chan struct{}),
+		keys:       make(map[string]credential),
+		roiDefault: roiState{enabled: true, since: time.Unix(0, 0)},
+		roi:        make(map[string]roiState),
+		seeds:      make(map[string]*seedSet),
 	}
 	if e.id == "" {
 		e.id, e.secret = newAccessKey()
@@ -114,36 +115,38 @@ func (e *Emulator) sleep(ctx context.Context, d time.Duration) {
 
 // ServeHTTP answers one request the way the service would.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	began := time.Now()
+	lw := &logOnFirstWrite{ResponseWriter: w, e: e, began: time.Now()}
 	in := readRequest(r)
-	rec := in.record(e.now(), e.log.limit > 0)
-	lw := &logOnFirstWrite{ResponseWriter: w, log: func() { e.finish(&rec, began) }}
+	lw.rec = in.record(e.now(), e.log.limit > 0)
+	rec := &lw.rec
 	defer lw.commit() // an answer that writes nothing: a dropped connection
 
 	if f, ok := e.faults.take(in.action); ok {
 		rec.Fault = true
-		if e.serveFault(lw, r, f, &rec) {
+		if e.serveFault(lw, r, f, rec) {
 			return
 		}
 	}
 	ans := e.answer(in)
-	rec.Status, rec.Code, rec.RequestID = ans.status, ans.code, ans.requestID
-	ans.write(lw)
+	ans.write(lw, rec)
 }
 
 // logOnFirstWrite records the request in the log as its answer starts to
 // leave, not after: a client that holds its answer must find its request in
-// Requests(). Every answer sets the record's status before writing.
+// Requests(). Every answer sets the record's status before writing; taking
+// the connection over (FaultDrop, FaultTruncated) counts as leaving too.
 type logOnFirstWrite struct {
 	http.ResponseWriter
-	log    func()
+	e      *Emulator
+	rec    Request
+	began  time.Time
 	logged bool
 }
 
 func (w *logOnFirstWrite) commit() {
 	if !w.logged {
 		w.logged = true
-		w.log()
+		w.e.finish(&w.rec, w.began)
 	}
 }
 
@@ -157,8 +160,14 @@ func (w *logOnFirstWrite) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the connection (FaultDrop,
-// FaultTruncated hijack it).
+// Hijack logs the request before the client can see its connection go,
+// then hands the connection over (FaultDrop, FaultTruncated).
+func (w *logOnFirstWrite) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.commit()
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer's Flush.
 func (w *logOnFirstWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // answer runs the gateway's checks and then the operation.

@@ -76,34 +76,38 @@ const (
 	defaultFaultMessage          = "Injected fault."
 )
 
+// gatewayMessages is the gateway's wording of the codes above, those the
+// emulator answers with and those a fault is likely to name.
+var gatewayMessages = map[string]string{
+	codeLimitControl:          limitControlMessage,
+	codeSignatureDoesNotMatch: signatureDoesNotMatchMessage,
+	codeIncompleteSignature:   incompleteSignatureMessage,
+	codeUnsupportedHTTPMethod: unsupportedHTTPMethodMessage,
+	codeAPINotFound:           apiNotFoundMessage,
+	codeAccessKeyNotFound:     accessKeyNotFoundMessage,
+	codeTimestampExpired:      timestampExpiredMessage,
+	codeTimestampFormat:       timestampFormatMessage,
+	codeNonceUsed:             nonceUsedMessage,
+	codeMissingSecurityToken:  missingSecurityTokenMessage,
+	codeSecurityTokenMismatch: securityTokenMismatchMessage,
+	codeSignatureMethod:       signatureMethodMessage,
+	codeSignatureVersion:      signatureVersionMessage,
+	codeInvalidVersion:        invalidVersionMessage,
+	codeInternalError:         internalErrorMessage,
+	codeServiceUnavailable:    serviceUnavailableMessage,
+	codeThrottlingUser:        throttlingUserMessage,
+	"Throttling":              throttlingUserMessage,
+	"Throttling.Api":          throttlingUserMessage,
+	codeProductNotSubscribed:  productNotSubscribedMessage,
+	codePermissionDeny:        permissionDenyMessage,
+	codeResourceOwnerUnknown:  resourceOwnerUnknownMessage,
+}
+
 // knownMessage returns the gateway's wording for code, so an injected
 // fault that names only a code still reads like the real thing.
 func knownMessage(code string) string {
-	switch code {
-	case codeLimitControl:
-		return limitControlMessage
-	case codeSignatureDoesNotMatch:
-		return signatureDoesNotMatchMessage
-	case codeIncompleteSignature:
-		return incompleteSignatureMessage
-	case codeAccessKeyNotFound:
-		return accessKeyNotFoundMessage
-	case codeTimestampExpired:
-		return timestampExpiredMessage
-	case codeNonceUsed:
-		return nonceUsedMessage
-	case codeInternalError:
-		return internalErrorMessage
-	case codeServiceUnavailable:
-		return serviceUnavailableMessage
-	case codeThrottlingUser, "Throttling", "Throttling.Api":
-		return throttlingUserMessage
-	case codeProductNotSubscribed:
-		return productNotSubscribedMessage
-	case codePermissionDeny:
-		return permissionDenyMessage
-	case codeResourceOwnerUnknown:
-		return resourceOwnerUnknownMessage
+	if m, ok := gatewayMessages[code]; ok {
+		return m
 	}
 	return defaultFaultMessage
 }

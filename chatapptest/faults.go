@@ -154,44 +154,36 @@ func (e *Emulator) serveFault(w http.ResponseWriter, r *http.Request, f Fault, r
 	switch f.Kind {
 	case FaultDrop:
 		hijackAndClose(w, false)
-	case FaultTruncated:
+	case FaultTruncated, FaultShortBody:
+		// The first half of a success answer: as the whole of a complete
+		// response, or cut off from the length declared for the whole.
 		body := cannedBody()
-		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		half := body[:len(body)/2]
+		declared := len(half)
+		if f.Kind == FaultTruncated {
+			declared = len(body)
+		}
 		rec.Status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body[:len(body)/2])
-		hijackAndClose(w, true)
-	case FaultShortBody:
-		body := cannedBody()
-		body = body[:len(body)/2]
-		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		rec.Status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
+		writeBody(w, rec.Status, jsonContentType, declared, half)
+		if f.Kind == FaultTruncated {
+			hijackAndClose(w, true)
+		}
 	case FaultHTML:
 		rec.Status = cmp.Or(f.Status, http.StatusBadGateway)
-		body := "<html>\r\n<head><title>" + strconv.Itoa(rec.Status) + " " + http.StatusText(rec.Status) +
-			"</title></head>\r\n<body>\r\n<center><h1>" + strconv.Itoa(rec.Status) + " " + http.StatusText(rec.Status) +
+		title := strconv.Itoa(rec.Status) + " " + http.StatusText(rec.Status)
+		body := "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
 			"</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n"
-		w.Header().Set("Content-Type", "text/html")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Status)
-		_, _ = w.Write([]byte(body))
+		writeBody(w, rec.Status, "text/html", len(body), []byte(body))
 	case FaultRaw:
 		rec.Status = cmp.Or(f.Status, http.StatusOK)
 		if f.Header.Get("Content-Type") == "" {
 			w.Header()["Content-Type"] = nil // no sniffing either
 		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
-		w.WriteHeader(rec.Status)
-		_, _ = w.Write(f.Body)
+		writeBody(w, rec.Status, "", len(f.Body), f.Body)
 	default: // FaultError, and kinds this version does not know
 		code := cmp.Or(f.Code, codeInternalError)
-		ans := errorResponse(newError(cmp.Or(f.Status, http.StatusInternalServerError), code, cmp.Or(f.Message, knownMessage(code))))
-		rec.Status, rec.Code, rec.RequestID = ans.status, ans.code, ans.requestID
-		ans.write(w)
+		err := newError(cmp.Or(f.Status, http.StatusInternalServerError), code, cmp.Or(f.Message, knownMessage(code)))
+		errorResponse(err).write(w, rec)
 	}
 	return true
 }
@@ -206,9 +198,6 @@ func addHeaders(dst, src http.Header) {
 // what was written if flush is set. Where the connection cannot be taken
 // over (HTTP/2), it aborts the handler the way net/http provides for it.
 func hijackAndClose(w http.ResponseWriter, flush bool) {
-	if l, ok := w.(*logOnFirstWrite); ok {
-		l.commit() // into the log before the client sees the connection go
-	}
 	rc := http.NewResponseController(w)
 	if flush {
 		_ = rc.Flush()

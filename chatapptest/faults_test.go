@@ -20,13 +20,29 @@ import (
 // body read.
 func do(t *testing.T, s *Server) (*http.Response, []byte, error) {
 	t.Helper()
-	resp, err := s.HTTPClient().Do(serverCall(s).build(t))
+	return doCall(t, s, serverCall(s))
+}
+
+// doCall sends the request c describes to s and returns the response with
+// its body read, as much of it as arrived.
+func doCall(t *testing.T, s *Server, c call) (*http.Response, []byte, error) {
+	t.Helper()
+	resp, err := s.HTTPClient().Do(c.build(t))
 	if err != nil {
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp, body, err
+}
+
+// newFaultyServer starts a server whose next n requests meet f.
+func newFaultyServer(t *testing.T, n int, f Fault) *Server {
+	t.Helper()
+	s := NewServer()
+	t.Cleanup(s.Close)
+	s.InjectFault(n, f)
+	return s
 }
 
 func decodeCode(t *testing.T, body []byte) string {
@@ -87,10 +103,8 @@ func TestFaultQueue(t *testing.T) {
 
 	enable := serverCall(s)
 	enable.action = actionEnableROI
-	resp, err = s.HTTPClient().Do(enable.build(t))
+	_, body, err := doCall(t, s, enable)
 	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	assert.Equal(t, "Product.Unsubscript", decodeCode(t, body))
 	assert.Contains(t, string(body), productNotSubscribedMessage)
 
@@ -104,9 +118,7 @@ func TestFaultQueue(t *testing.T) {
 }
 
 func TestFaultDelay(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	s.InjectFault(1, Fault{Kind: FaultDelay, Delay: 200 * time.Millisecond})
+	s := newFaultyServer(t, 1, Fault{Kind: FaultDelay, Delay: 200 * time.Millisecond})
 	began := time.Now()
 	resp, body, err := do(t, s)
 	require.NoError(t, err)
@@ -140,9 +152,7 @@ func TestCloseEndsDelays(t *testing.T) {
 }
 
 func TestFaultDrop(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	s.InjectFault(1, Fault{Kind: FaultDrop})
+	s := newFaultyServer(t, 1, Fault{Kind: FaultDrop})
 	_, _, err := do(t, s)
 	require.Error(t, err)
 	rec := s.Requests()[0]
@@ -154,28 +164,22 @@ func TestFaultDrop(t *testing.T) {
 }
 
 func TestFaultTruncated(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	s.InjectFault(1, Fault{Kind: FaultTruncated})
-	_, _, err := do(t, s)
-	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	s := newFaultyServer(t, 1, Fault{Kind: FaultTruncated})
+	resp, got, err := do(t, s)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the headers arrive, the body is cut")
+	require.NotNil(t, resp)
 
 	// Look at the bytes that did arrive.
-	s.InjectFault(1, Fault{Kind: FaultTruncated})
-	resp, err := s.HTTPClient().Do(serverCall(s).build(t))
-	require.NoError(t, err)
-	defer resp.Body.Close()
 	declared, _ := strconv.Atoi(resp.Header.Get("Content-Length"))
-	got, err := io.ReadAll(resp.Body)
-	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, declared/2, len(got))
 	assert.True(t, strings.HasPrefix(string(got), `{"RequestId":"`))
+	rec := s.Requests()[0]
+	assert.Equal(t, http.StatusOK, rec.Status)
+	assert.True(t, rec.Fault)
 }
 
 func TestFaultShortBody(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	s.InjectFault(1, Fault{Kind: FaultShortBody})
+	s := newFaultyServer(t, 1, Fault{Kind: FaultShortBody})
 	resp, body, err := do(t, s)
 	require.NoError(t, err, "the HTTP exchange is complete")
 	assert.Equal(t, 200, resp.StatusCode)
@@ -209,6 +213,38 @@ func TestFaultHTMLAndRaw(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Empty(t, body)
+}
+
+// TestFaultMessageDefaultsToTheGatewaysWording: a FaultError that names
+// only a code carries the gateway's message for it, for every code the
+// emulator itself answers with a fixed message, and a neutral one for a
+// code it does not know.
+func TestFaultMessageDefaultsToTheGatewaysWording(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	for code, want := range map[string]string{
+		codeInternalError:         internalErrorMessage,
+		codeLimitControl:          limitControlMessage,
+		"Throttling.Api":          throttlingUserMessage,
+		codeProductNotSubscribed:  productNotSubscribedMessage,
+		codeInvalidVersion:        invalidVersionMessage,
+		codeSignatureMethod:       signatureMethodMessage,
+		codeSignatureVersion:      signatureVersionMessage,
+		codeTimestampFormat:       timestampFormatMessage,
+		codeMissingSecurityToken:  missingSecurityTokenMessage,
+		codeSecurityTokenMismatch: securityTokenMismatchMessage,
+		codeAPINotFound:           apiNotFoundMessage,
+		codeUnsupportedHTTPMethod: unsupportedHTTPMethodMessage,
+		"Some.Unknown":            defaultFaultMessage,
+	} {
+		s.InjectFault(1, Fault{Status: http.StatusBadRequest, Code: code})
+		_, body, err := do(t, s)
+		require.NoError(t, err)
+		var a answer
+		require.NoError(t, json.Unmarshal(body, &a), string(body))
+		assert.Equal(t, code, a.Code)
+		assert.Equal(t, want, a.Message, code)
+	}
 }
 
 // TestFaultsThroughClient checks how the SDK's client meets each fault.

@@ -1,6 +1,7 @@
 package chatapptest
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
@@ -66,36 +67,24 @@ type call struct {
 }
 
 // metricParams returns the usual query of a metric request.
-func metricParams(start, end time.Time, more ...string) url.Values {
-	v := url.Values{
-		"Start": {strconv.FormatInt(start.UnixMilli(), 10)},
-		"End":   {strconv.FormatInt(end.UnixMilli(), 10)},
-	}
-	for i := 0; i+1 < len(more); i += 2 {
-		v.Set(more[i], more[i+1])
-	}
-	return v
+func metricParams(start, end time.Time) url.Values {
+	return url.Values{"Start": {ms(start)}, "End": {ms(end)}}
 }
+
+// ms is t as the operation's parameters carry it: UNIX milliseconds.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 // build returns the request c describes, signed as the official cores do,
 // with the test's own use of the emulator's canonicalisation (proven by
 // the vectors).
 func (c call) build(t testing.TB) *http.Request {
 	t.Helper()
-	method := c.method
-	if method == "" {
-		method = http.MethodPost
-	}
-	action, version := c.action, c.version
-	if action == "" {
-		action = actionGetMetric
-	}
-	if version == "" {
-		version = apiVersion
-	}
+	method := cmp.Or(c.method, http.MethodPost)
+	action := cmp.Or(c.action, actionGetMetric)
+	version := cmp.Or(c.version, apiVersion)
 	nonce := c.nonce
 	if nonce == "" {
-		nonce = nextNonce()
+		nonce = nextNonce() // not cmp.Or: it would use up a nonce every time
 	}
 	date := c.date.UTC().Format("2006-01-02T15:04:05Z")
 	var body string
@@ -154,15 +143,23 @@ func (c call) build(t testing.TB) *http.Request {
 	return r
 }
 
-// signV3 (re)computes r's Authorization over every header that must be
-// signed.
+// signV3 (re)computes r's ACS3-HMAC-SHA256 Authorization over every header
+// that must be signed.
 func signV3(r *http.Request, body []byte, id, secret string) {
-	names := mustSignV3(r.Header, r.Host)
-	headers, _ := v3CanonicalHeaders(r.Header, r.Host, names)
+	signV3As(r, "ACS3-HMAC-SHA256", r.Host, body, id, secret)
+}
+
+// signV3As (re)computes r's Authorization with algorithm over every header
+// that must be signed, taking host as the request's Host ("" leaves host
+// unsigned).
+func signV3As(r *http.Request, algorithm, host string, body []byte, id, secret string) {
+	newHash := v3Algorithms[algorithm]
+	names := mustSignV3(r.Header, host)
+	headers, _ := v3CanonicalHeaders(r.Header, host, names)
 	signed := strings.Join(names, ";")
-	canonical := v3CanonicalRequest(r.Method, r.URL.EscapedPath(), canonicalQuery(pairsOf(r.URL.Query())), headers, signed, hexHash(sha256.New, body))
-	sig := v3Signature(sha256.New, secret, v3StringToSign("ACS3-HMAC-SHA256", sha256.New, canonical))
-	r.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential="+id+",SignedHeaders="+signed+",Signature="+sig)
+	canonical := v3CanonicalRequest(r.Method, r.URL.EscapedPath(), canonicalQuery(pairsOf(r.URL.Query())), headers, signed, hexHash(newHash, body))
+	sig := v3Signature(newHash, secret, v3StringToSign(algorithm, newHash, canonical))
+	r.Header.Set("Authorization", algorithm+" Credential="+id+",SignedHeaders="+signed+",Signature="+sig)
 }
 
 // answer is a decoded response body of either kind.
@@ -193,13 +190,12 @@ func serve(t testing.TB, h http.Handler, r *http.Request) answer {
 	return a
 }
 
-// serverCall is a valid metric request for s, signed with its key.
+// serverCall is a valid metric request for s at the real time, signed
+// with its key.
 func serverCall(s *Server) call {
-	now := time.Now()
-	return call{
-		id: s.AccessKeyID, secret: s.AccessKeySecret, date: now, server: s,
-		query: metricParams(now.Add(-72*time.Hour), now),
-	}
+	c := okCall(time.Now())
+	c.id, c.secret, c.server = s.AccessKeyID, s.AccessKeySecret, s
+	return c
 }
 
 // newTestEmulator returns an emulator on a fake clock, with a known key.

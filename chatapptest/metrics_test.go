@@ -2,7 +2,7 @@ package chatapptest
 
 import (
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +15,11 @@ import (
 // now8 is a Wednesday afternoon in UTC+8: 2026-03-04 13:00 +08.
 var now8 = time.Date(2026, 3, 4, 13, 0, 0, 0, DefaultLocation)
 
+// metricCall is a metric request at now with the given parameters, as
+// name, value pairs; an empty value leaves the parameter out.
 func metricCall(now time.Time, params ...string) call {
 	c := okCall(now)
-	c.query = metricParams(time.Time{}, time.Time{})
+	c.query = url.Values{}
 	for i := 0; i+1 < len(params); i += 2 {
 		if params[i+1] == "" {
 			c.query.Del(params[i])
@@ -27,8 +29,6 @@ func metricCall(now time.Time, params ...string) call {
 	}
 	return c
 }
-
-func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 // query asks e for a series and requires success.
 func query(t *testing.T, e *Emulator, clock *fakeClock, params ...string) answer {
@@ -166,7 +166,7 @@ func TestPhoneNumbers(t *testing.T) {
 	assert.Less(t, a.Data[0].Start, a.Data[1].Start)
 
 	require.NoError(t, e.SeedMetrics(chatapp.PhoneNumberMetric{PhoneNumber: "447700900123", Start: from, SentCount: 3, DeliveredCount: 2}))
-	e.AddPhoneNumber("6590000000", "")
+	e.AddPhoneNumber("6590000000", "", "8613800001234") // empty and known numbers change nothing
 	assert.Equal(t, []string{"447700900123", "6590000000", "8613800001234", "8613800005678"}, e.PhoneNumbers())
 	a = query(t, e, clock, "Start", ms(from), "End", ms(to))
 	require.Len(t, a.Data, 8)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,10 +18,10 @@ import (
 func send(t *testing.T, e *Emulator, clock *fakeClock, id, secret, action string) string {
 	t.Helper()
 	c := okCall(clock.Now())
-	c.id, c.secret = id, secret
 	if action == actionEnableROI {
-		c.action, c.query = action, url.Values{}
+		c = enableCall(clock.Now(), "")
 	}
+	c.id, c.secret = id, secret
 	return serve(t, e, c.build(t)).Code
 }
 

@@ -10,26 +10,36 @@ import (
 	"strconv"
 )
 
+// jsonContentType is the Content-Type the gateway sends with JSON.
+const jsonContentType = "application/json;charset=utf-8"
+
 // response is an answer ready to be written.
 type response struct {
 	status    int
 	code      string // the body's Code
 	requestID string
-	header    http.Header // extra headers
 	body      []byte
 }
 
-// write sends the answer with the headers the gateway sends with JSON.
-func (a *response) write(w http.ResponseWriter) {
+// write notes the answer's status, Code and RequestId in rec, then sends
+// it with the headers the gateway sends with JSON.
+func (a *response) write(w http.ResponseWriter, rec *Request) {
+	rec.Status, rec.Code, rec.RequestID = a.status, a.code, a.requestID
+	w.Header().Set("x-acs-request-id", a.requestID)
+	writeBody(w, a.status, jsonContentType, len(a.body), a.body)
+}
+
+// writeBody sends status and body with Content-Type contentType (none if
+// empty) and a Content-Length of declared bytes, which is len(body) but
+// for an answer meant to be cut short.
+func writeBody(w http.ResponseWriter, status int, contentType string, declared int, body []byte) {
 	h := w.Header()
-	for name, values := range a.header {
-		h[name] = append(h[name], values...)
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
 	}
-	h.Set("Content-Type", "application/json;charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
-	h.Set("x-acs-request-id", a.requestID)
-	w.WriteHeader(a.status)
-	_, _ = w.Write(a.body)
+	h.Set("Content-Length", strconv.Itoa(declared))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // errorBody is the gateway's error document.

@@ -33,7 +33,12 @@ func (e *Emulator) roiFor(custSpaceID string) roiState {
 // default, which is on since the UNIX epoch unless WithROIDisabled was
 // given.
 func (e *Emulator) EnableROI(custSpaceID string) {
-	now := e.now()
+	e.enableROI(custSpaceID, e.now())
+}
+
+// enableROI switches collection on for custSpaceID as of now, unless it is
+// on already.
+func (e *Emulator) enableROI(custSpaceID string, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.roiFor(custSpaceID).enabled {
@@ -70,12 +75,7 @@ func (e *Emulator) ROIEnabledSince(custSpaceID string) (since time.Time, ok bool
 
 // serveEnableROI answers EnableWhatsappROIMetric.
 func (e *Emulator) serveEnableROI(in *incoming, now time.Time) *response {
-	space := in.params.Get("CustSpaceId")
-	e.mu.Lock()
-	if !e.roiFor(space).enabled {
-		e.roi[space] = roiState{enabled: true, since: now}
-	}
-	e.mu.Unlock()
+	e.enableROI(in.params.Get("CustSpaceId"), now)
 	id := newRequestID()
 	body := []byte(`{"RequestId":"` + id + `","Code":"OK","Message":"OK"}`)
 	return okResponse(id, body)

@@ -2,6 +2,7 @@ package chatapptest
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/chatappkit/chatapp"
 )
@@ -57,7 +58,7 @@ func (e *Emulator) SeedMetrics(points ...chatapp.PhoneNumberMetric) error {
 		} else {
 			s.daily[p.Start.UnixMilli()] = c
 		}
-		e.phoneNumbers[p.PhoneNumber] = struct{}{}
+		e.addKnownNumber(p.PhoneNumber)
 	}
 	return nil
 }
@@ -70,8 +71,16 @@ func (e *Emulator) AddPhoneNumber(numbers ...string) {
 	defer e.mu.Unlock()
 	for _, n := range numbers {
 		if n != "" {
-			e.phoneNumbers[n] = struct{}{}
+			e.addKnownNumber(n)
 		}
+	}
+}
+
+// addKnownNumber adds n to the sorted known numbers, once. The caller
+// holds e.mu.
+func (e *Emulator) addKnownNumber(n string) {
+	if i, found := slices.BinarySearch(e.phoneNumbers, n); !found {
+		e.phoneNumbers = slices.Insert(e.phoneNumbers, i, n)
 	}
 }
 
@@ -81,5 +90,5 @@ func (e *Emulator) AddPhoneNumber(numbers ...string) {
 func (e *Emulator) PhoneNumbers() []string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.knownNumbers()
+	return append(make([]string, 0, len(e.phoneNumbers)), e.phoneNumbers...)
 }

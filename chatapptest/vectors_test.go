@@ -106,7 +106,7 @@ func TestRPCVectors(t *testing.T) {
 			if v.Method == "" {
 				return // an official degenerate input: no request has an empty method
 			}
-			build := func(tamper bool) *incoming {
+			checkVerifier(t, SchemeRPC, verifyRPC, v.Secret, func(tamper bool) *http.Request {
 				query, err := url.ParseQuery(v.WireQuery)
 				require.NoError(t, err)
 				body := ""
@@ -123,17 +123,27 @@ func TestRPCVectors(t *testing.T) {
 				if v.Placement != nil {
 					r.Header.Set("Content-Type", v.Placement.ContentType)
 				}
-				in := readRequest(r)
-				require.Nil(t, in.err)
-				require.Equal(t, SchemeRPC, in.scheme)
-				return in
-			}
-			assert.Nil(t, verifyRPC(build(false), v.Secret))
-			err := verifyRPC(build(true), v.Secret)
-			require.NotNil(t, err)
-			assert.Equal(t, codeSignatureDoesNotMatch, err.code)
+				return r
+			})
 		})
 	}
+}
+
+// checkVerifier reads the request build makes, which must be signed under
+// scheme, and checks that verify accepts it with secret and refuses it
+// tampered with.
+func checkVerifier(t *testing.T, scheme Scheme, verify func(*incoming, string) *apiError, secret string, build func(tamper bool) *http.Request) {
+	t.Helper()
+	read := func(tamper bool) *incoming {
+		in := readRequest(build(tamper))
+		require.Nil(t, in.err)
+		require.Equal(t, scheme, in.scheme)
+		return in
+	}
+	assert.Nil(t, verify(read(false), secret))
+	err := verify(read(true), secret)
+	require.NotNil(t, err)
+	assert.Equal(t, codeSignatureDoesNotMatch, err.code)
 }
 
 // TestV3Vectors recomputes every ACS3 vector (SM3 included) from its
@@ -179,7 +189,7 @@ func TestV3Vectors(t *testing.T) {
 			if v.Method == "" {
 				return // an official degenerate input: no request has an empty method
 			}
-			build := func(tamper bool) *incoming {
+			checkVerifier(t, SchemeV3, verifyV3, v.Secret, func(tamper bool) *http.Request {
 				q := url.Values{}
 				for k, val := range v.Query {
 					q.Set(k, val)
@@ -196,15 +206,8 @@ func TestV3Vectors(t *testing.T) {
 				r.Host = host
 				r.Header = header.Clone()
 				r.Header.Set("Authorization", v.Authorization)
-				in := readRequest(r)
-				require.Nil(t, in.err)
-				require.Equal(t, SchemeV3, in.scheme)
-				return in
-			}
-			assert.Nil(t, verifyV3(build(false), v.Secret))
-			err := verifyV3(build(true), v.Secret)
-			require.NotNil(t, err)
-			assert.Equal(t, codeSignatureDoesNotMatch, err.code)
+				return r
+			})
 		})
 	}
 }

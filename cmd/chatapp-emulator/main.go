@@ -45,7 +45,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -92,8 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if *id == "" || *secret == "" {
-		return errors.New("-access-key-id and -access-key-secret must not be empty")
+	if *id == "" {
+		return errors.New("-access-key-id must not be empty")
+	}
+	if *secret == "" {
+		return errors.New("-access-key-secret must not be empty")
 	}
 	loc, err := parseLocation(*zone)
 	if err != nil {
@@ -124,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("-addr: %w", err)
 	}
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -170,7 +172,7 @@ func parseLocation(s string) (*time.Location, error) {
 	if rest == "" {
 		return time.UTC, nil
 	}
-	bad := fmt.Errorf("-timezone: %q is not of the form UTC+8 or UTC-05:30", s)
+	bad := fmt.Errorf("-timezone: %q is not of the form UTC+8 or UTC-05:30 (hours 0 to 14, minutes 00 to 59)", s)
 	sign := 1
 	switch rest[0] {
 	case '+':
@@ -180,19 +182,36 @@ func parseLocation(s string) (*time.Location, error) {
 		return nil, bad
 	}
 	hh, mm, hasMinutes := strings.Cut(rest[1:], ":")
-	hours, err := strconv.Atoi(hh)
-	if err != nil || hours < 0 || hours > 14 || hh == "" {
+	hours, ok := number(hh, 1, 2)
+	if !ok || hours > 14 {
 		return nil, bad
 	}
 	minutes := 0
 	if hasMinutes {
-		if minutes, err = strconv.Atoi(mm); err != nil || len(mm) != 2 || minutes < 0 || minutes > 59 {
+		if minutes, ok = number(mm, 2, 2); !ok || minutes > 59 {
 			return nil, bad
 		}
 	}
 	return time.FixedZone(s, sign*(hours*3600+minutes*60)), nil
 }
 
+// number reads s as a decimal of minDigits to maxDigits digits and nothing
+// else: no sign, unlike strconv.Atoi.
+func number(s string, minDigits, maxDigits int) (int, bool) {
+	if len(s) < minDigits || len(s) > maxDigits {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {
 	var out []string
 	for part := range strings.SplitSeq(s, ",") {

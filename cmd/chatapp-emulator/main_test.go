@@ -59,20 +59,36 @@ func readURL(t *testing.T, r *bufio.Reader) string {
 	return strings.TrimSpace(strings.TrimPrefix(line, prefix))
 }
 
+// started is the command running in-process, as startRun leaves it.
+type started struct {
+	url    string        // from the banner
+	out    *bufio.Reader // the rest of stdout
+	stderr *lockedBuffer
+	done   chan error // run's result, once ctx ends
+}
+
+// startRun runs the command with args until ctx ends and reads its URL off
+// the banner.
+func startRun(t *testing.T, ctx context.Context, args ...string) *started {
+	t.Helper()
+	outR, outW := io.Pipe()
+	s := &started{stderr: new(lockedBuffer), done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, args, outW, s.stderr)
+		outW.Close()
+	}()
+	s.out = bufio.NewReader(outR)
+	s.url = readURL(t, s.out)
+	return s
+}
+
 // TestRun starts the command in-process, calls it with the SDK's client
 // under both schemes, and stops it by ending the context.
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-access-key-id", "cli-id", "-access-key-secret", "cli-secret-value", "-timezone", "UTC"}, outW, &stderr)
-		outW.Close()
-	}()
-	out := bufio.NewReader(outR)
-	url := readURL(t, out)
+	s := startRun(t, ctx, "-addr", "127.0.0.1:0", "-access-key-id", "cli-id", "-access-key-secret", "cli-secret-value", "-timezone", "UTC")
+	out, url := s.out, s.url
 	assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:"), url)
 	var banner strings.Builder
 	for range 3 {
@@ -105,12 +121,12 @@ func TestRun(t *testing.T) {
 
 	cancel()
 	select {
-	case err := <-done:
+	case err := <-s.done:
 		require.NoError(t, err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after the context ended")
 	}
-	log := stderr.String()
+	log := s.stderr.String()
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	require.Len(t, lines, 3, log)
 	assert.Contains(t, lines[0], "msg=request action=GetChatappPhoneNumberMetric status=200 code=OK latency=")
@@ -123,16 +139,9 @@ func TestRun(t *testing.T) {
 func TestRunSTSAndQuiet(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr lockedBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-access-key-id", "STS.cli", "-security-token", "tok", "-quiet", "-roi-disabled"}, outW, &stderr)
-		outW.Close()
-	}()
-	out := bufio.NewReader(outR)
-	url := readURL(t, out)
-	go func() { _, _ = io.Copy(io.Discard, out) }()
+	s := startRun(t, ctx, "-addr", "127.0.0.1:0", "-access-key-id", "STS.cli", "-security-token", "tok", "-quiet", "-roi-disabled")
+	url := s.url
+	go func() { _, _ = io.Copy(io.Discard, s.out) }()
 
 	client, err := chatapp.NewClient(chatapp.WithEndpoint(url), chatapp.WithSTSToken("STS.cli", "testsecret", "tok"))
 	require.NoError(t, err)
@@ -146,8 +155,8 @@ func TestRunSTSAndQuiet(t *testing.T) {
 	assert.ErrorIs(t, err, chatapp.ErrAuthentication)
 
 	cancel()
-	require.NoError(t, <-done)
-	assert.Empty(t, stderr.String(), "-quiet")
+	require.NoError(t, <-s.done)
+	assert.Empty(t, s.stderr.String(), "-quiet")
 }
 
 // TestSignal runs the command as a process and stops it with SIGINT.
@@ -190,19 +199,23 @@ func TestSignal(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
-	cases := map[string][]string{
-		"unknown flag":   {"-nope"},
-		"bad time zone":  {"-timezone", "Mars/Olympus"},
-		"bad offset":     {"-timezone", "UTC+25"},
-		"empty key":      {"-access-key-id", ""},
-		"extra argument": {"serve"},
-		"bad address":    {"-addr", "256.0.0.1:1"},
+	cases := map[string]struct {
+		args []string
+		want string // in the error: the flag and the rule
+	}{
+		"unknown flag":   {[]string{"-nope"}, "-nope"},
+		"bad time zone":  {[]string{"-timezone", "Mars/Olympus"}, "-timezone"},
+		"bad offset":     {[]string{"-timezone", "UTC+25"}, "-timezone: \"UTC+25\" is not of the form"},
+		"empty key":      {[]string{"-access-key-id", ""}, "-access-key-id must not be empty"},
+		"empty secret":   {[]string{"-access-key-secret", ""}, "-access-key-secret must not be empty"},
+		"extra argument": {[]string{"serve"}, "unexpected arguments"},
+		"bad address":    {[]string{"-addr", "256.0.0.1:1"}, "-addr:"},
 	}
-	for name, args := range cases {
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), args, &stdout, &stderr)
-			assert.Error(t, err)
+			err := run(context.Background(), c.args, &stdout, &stderr)
+			assert.ErrorContains(t, err, c.want)
 			assert.Empty(t, stdout.String(), "no banner")
 		})
 	}
@@ -222,7 +235,7 @@ func TestParseLocation(t *testing.T) {
 		_, got := time.Date(2026, 1, 1, 0, 0, 0, 0, loc).Zone()
 		assert.Equal(t, offset, got, in)
 	}
-	for _, in := range []string{"UTC8", "UTC+", "UTC+8:5", "UTC+8:60", "UTC+15", "UTC+x", "Nowhere/City"} {
+	for _, in := range []string{"UTC8", "UTC+", "UTC+8:5", "UTC+8:60", "UTC+15", "UTC+x", "UTC++8", "UTC-+5", "UTC+8:+5", "UTC+008", "Nowhere/City"} {
 		_, err := parseLocation(in)
 		assert.Error(t, err, in)
 	}
