@@ -73,9 +73,10 @@ func businessParams(r chatapptest.Request) url.Values {
 
 // TestChatappAgreesWithOfficial asks one emulator the same question through
 // chatapp.Client and through the official core, under each scheme and for
-// each granularity, with an AccessKey and with STS credentials, and checks that both decode the same series, point by
-// point, and that it is the series the emulator's Metrics says it sent. It
-// also checks that both clients sent the same business parameters.
+// each granularity, with an AccessKey and with STS credentials, and checks
+// that both decode the same series, point by point, and that it is the
+// series the emulator's Metrics says it sent. It also checks that both
+// clients sent the same business parameters.
 func TestChatappAgreesWithOfficial(t *testing.T) {
 	ranges := []struct {
 		granularity chatapp.Granularity
@@ -85,76 +86,74 @@ func TestChatappAgreesWithOfficial(t *testing.T) {
 		{chatapp.GranularityDaily, dailyStart, dailyEnd, 7},
 		{chatapp.GranularityHalfHour, halfHourStart, halfHourEnd, 48},
 	}
-	for _, s := range schemes {
-		for _, kind := range credKinds {
-			for _, rg := range ranges {
-				t.Run(s.name+"/"+kind.name+"/"+string(rg.granularity), func(t *testing.T) {
-					srv := newServer(t)
-					k := credentials(srv, kind)
-					official := officialClient(t, srv.URL, k, s, nil)
-					ours, err := srv.Client(chatappOptions(k, s)...)
-					require.NoError(t, err)
+	eachSchemeAndCredentials(t, func(t *testing.T, s scheme, kind credKind) {
+		for _, rg := range ranges {
+			t.Run(string(rg.granularity), func(t *testing.T) {
+				srv := newServer(t)
+				k := credentials(srv, kind)
+				official := officialClient(t, srv.URL, k, s, nil)
+				ours, err := srv.Client(chatappOptions(k, s)...)
+				require.NoError(t, err)
 
-					req := &chatapp.GetChatappPhoneNumberMetricRequest{
-						PhoneNumber: phoneNumber,
-						Granularity: rg.granularity,
-						Start:       rg.start,
-						End:         rg.end,
-						CustSpaceID: custSpaceID,
-					}
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
-					ourResp, err := ours.GetChatappPhoneNumberMetric(ctx, req)
-					require.NoError(t, err)
+				req := &chatapp.GetChatappPhoneNumberMetricRequest{
+					PhoneNumber: phoneNumber,
+					Granularity: rg.granularity,
+					Start:       rg.start,
+					End:         rg.end,
+					CustSpaceID: custSpaceID,
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				ourResp, err := ours.GetChatappPhoneNumberMetric(ctx, req)
+				require.NoError(t, err)
 
-					offResp, err := officialcams.GetMetric(official, &officialcams.MetricRequest{
-						CustSpaceId: dara.String(custSpaceID),
-						PhoneNumber: dara.String(phoneNumber),
-						Granularity: dara.String(string(rg.granularity)),
-						Start:       dara.Int64(rg.start.UnixMilli()),
-						End:         dara.Int64(rg.end.UnixMilli()),
-					}, nil)
-					require.NoError(t, err)
-					require.NotNil(t, offResp.Body)
-					assert.Equal(t, "OK", dara.StringValue(offResp.Body.Code))
-					assert.Equal(t, "OK", ourResp.Code)
+				offResp, err := officialcams.GetMetric(official, &officialcams.MetricRequest{
+					CustSpaceId: dara.String(custSpaceID),
+					PhoneNumber: dara.String(phoneNumber),
+					Granularity: dara.String(string(rg.granularity)),
+					Start:       dara.Int64(rg.start.UnixMilli()),
+					End:         dara.Int64(rg.end.UnixMilli()),
+				}, nil)
+				require.NoError(t, err)
+				require.NotNil(t, offResp.Body)
+				assert.Equal(t, "OK", dara.StringValue(offResp.Body.Code))
+				assert.Equal(t, "OK", ourResp.Code)
 
-					want, err := srv.Metrics(req)
-					require.NoError(t, err)
-					wantPoints := chatappPoints(want)
-					ourPoints := chatappPoints(ourResp.Data)
-					offPoints := officialPoints(t, offResp.Body.Data)
+				want, err := srv.Metrics(req)
+				require.NoError(t, err)
+				wantPoints := chatappPoints(want)
+				ourPoints := chatappPoints(ourResp.Data)
+				offPoints := officialPoints(t, offResp.Body.Data)
 
-					require.Len(t, wantPoints, rg.points)
-					var sent int64
-					for i, p := range wantPoints {
-						bucket := rg.start.Add(time.Duration(i) * rg.granularity.Duration())
-						assert.Equal(t, phoneNumber, p.PhoneNumber)
-						assert.Equal(t, string(rg.granularity), p.Granularity)
-						assert.Equal(t, bucket.UnixMilli(), p.StartMs)
-						assert.Equal(t, bucket.Add(rg.granularity.Duration()).UnixMilli(), p.EndMs)
-						sent += p.Sent
-					}
-					require.Positive(t, sent, "a range of working days must have traffic, or the comparison proves little")
+				require.Len(t, wantPoints, rg.points)
+				var sent int64
+				for i, p := range wantPoints {
+					bucket := rg.start.Add(time.Duration(i) * rg.granularity.Duration())
+					assert.Equal(t, phoneNumber, p.PhoneNumber)
+					assert.Equal(t, string(rg.granularity), p.Granularity)
+					assert.Equal(t, bucket.UnixMilli(), p.StartMs)
+					assert.Equal(t, bucket.Add(rg.granularity.Duration()).UnixMilli(), p.EndMs)
+					sent += p.Sent
+				}
+				require.Positive(t, sent, "a range of working days must have traffic, or the comparison proves little")
 
-					assert.Equal(t, offPoints, ourPoints, "chatapp and the official core must decode the same points")
-					assert.Equal(t, wantPoints, offPoints, "the official core must decode what the emulator sent")
-					assert.Equal(t, wantPoints, ourPoints, "chatapp must decode what the emulator sent")
+				assert.Equal(t, offPoints, ourPoints, "chatapp and the official core must decode the same points")
+				assert.Equal(t, wantPoints, offPoints, "the official core must decode what the emulator sent")
+				assert.Equal(t, wantPoints, ourPoints, "chatapp must decode what the emulator sent")
 
-					reqs := srv.Requests()
-					require.Len(t, reqs, 2)
-					ourReq, offReq := reqs[0], reqs[1]
-					assert.Equal(t, ourReq.RequestID, ourResp.RequestID)
-					assert.Equal(t, offReq.RequestID, dara.StringValue(offResp.Body.RequestId))
-					assert.Equal(t, emulatorScheme(s), ourReq.Scheme)
-					assert.Equal(t, emulatorScheme(s), offReq.Scheme)
-					assert.Equal(t, ourReq.Method, offReq.Method)
-					assert.Equal(t, ourReq.Path, offReq.Path)
-					assert.Equal(t, businessParams(offReq), businessParams(ourReq), "both clients must ask the same question")
-				})
-			}
+				reqs := srv.Requests()
+				require.Len(t, reqs, 2)
+				ourReq, offReq := reqs[0], reqs[1]
+				assert.Equal(t, ourReq.RequestID, ourResp.RequestID)
+				assert.Equal(t, offReq.RequestID, dara.StringValue(offResp.Body.RequestId))
+				assert.Equal(t, emulatorScheme(s), ourReq.Scheme)
+				assert.Equal(t, emulatorScheme(s), offReq.Scheme)
+				assert.Equal(t, ourReq.Method, offReq.Method)
+				assert.Equal(t, ourReq.Path, offReq.Path)
+				assert.Equal(t, businessParams(offReq), businessParams(ourReq), "both clients must ask the same question")
+			})
 		}
-	}
+	})
 }
 
 // TestAwkwardValuesAgree sends parameter values that percent-encoding rules

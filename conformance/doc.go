@@ -4,7 +4,8 @@
 //
 // It is a module of its own (replace github.com/chatappkit/chatapp => ../) so
 // that the chatapp module never depends on the official SDK. It holds only
-// tests. They call the official core the way the generated cams client
+// tests, and package officialcams, through which they (and the bench
+// module) call the official core the way the generated cams client
 // (github.com/alibabacloud-go/cams-20200606, which cannot be imported: its
 // go.mod asks for versions the module proxy does not serve) calls
 // GetChatappPhoneNumberMetric and EnableWhatsappROIMetric: Client.CallApi with

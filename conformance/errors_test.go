@@ -156,14 +156,3 @@ func TestThrottlingContrast(t *testing.T) {
 func fastBackoff() chatapp.Option {
 	return chatapp.WithBackoff(chatapp.Backoff{Base: time.Millisecond, ThrottleBase: time.Millisecond, Max: 50 * time.Millisecond})
 }
-
-// chatappDailyRequest is dailyModel's question in chatapp's terms.
-func chatappDailyRequest() *chatapp.GetChatappPhoneNumberMetricRequest {
-	return &chatapp.GetChatappPhoneNumberMetricRequest{
-		PhoneNumber: phoneNumber,
-		Granularity: chatapp.GranularityDaily,
-		Start:       dailyStart,
-		End:         dailyEnd,
-		CustSpaceID: custSpaceID,
-	}
-}

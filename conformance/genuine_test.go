@@ -20,48 +20,44 @@ import (
 // way the scheme says, with the parameters where the official core puts
 // them.
 func TestOfficialGenuineMetricRequest(t *testing.T) {
-	for _, s := range schemes {
-		for _, kind := range credKinds {
-			t.Run(s.name+"/"+kind.name, func(t *testing.T) {
-				srv := newServer(t)
-				k := credentials(srv, kind)
-				client := officialClient(t, srv.URL, k, s, nil)
+	eachSchemeAndCredentials(t, func(t *testing.T, s scheme, kind credKind) {
+		srv := newServer(t)
+		k := credentials(srv, kind)
+		client := officialClient(t, srv.URL, k, s, nil)
 
-				resp, err := officialcams.GetMetric(client, dailyModel(), nil)
-				require.NoError(t, err, "the emulator must accept a genuine official request")
-				require.NotNil(t, resp.Body)
-				assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))
-				assert.Equal(t, "OK", dara.StringValue(resp.Body.Code))
-				require.Len(t, resp.Body.Data, 7, "7 DAILY points from %s to %s", dailyStart, dailyEnd)
-				for i, p := range resp.Body.Data {
-					require.NotNil(t, p)
-					day := dailyStart.AddDate(0, 0, i)
-					assert.Equal(t, phoneNumber, dara.StringValue(p.PhoneNumber))
-					assert.Equal(t, "DAILY", dara.StringValue(p.Granularity))
-					assert.Equal(t, day.UnixMilli(), dara.Int64Value(p.Start))
-					assert.Equal(t, day.AddDate(0, 0, 1).UnixMilli(), dara.Int64Value(p.End))
-				}
-
-				got := onlyRequest(t, srv)
-				assert.Equal(t, emulatorScheme(s), got.Scheme, "the emulator must see the scheme the Config selects")
-				assert.Equal(t, k.id, got.AccessKeyID)
-				assert.Equal(t, "GetChatappPhoneNumberMetric", got.Action)
-				assert.Equal(t, http.StatusOK, got.Status)
-				assert.Equal(t, "OK", got.Code)
-				assert.Equal(t, got.RequestID, dara.StringValue(resp.Body.RequestId))
-				requireOfficialShape(t, got, s, k)
-
-				// The business parameters travel in the query under
-				// both schemes, and the body is empty.
-				assert.Equal(t, custSpaceID, got.Query.Get("CustSpaceId"))
-				assert.Equal(t, phoneNumber, got.Query.Get("PhoneNumber"))
-				assert.Equal(t, "DAILY", got.Query.Get("Granularity"))
-				assert.Equal(t, formatMilli(dailyStart), got.Query.Get("Start"))
-				assert.Equal(t, formatMilli(dailyEnd), got.Query.Get("End"))
-				assert.Empty(t, got.Body)
-			})
+		resp, err := officialcams.GetMetric(client, dailyModel(), nil)
+		require.NoError(t, err, "the emulator must accept a genuine official request")
+		require.NotNil(t, resp.Body)
+		assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))
+		assert.Equal(t, "OK", dara.StringValue(resp.Body.Code))
+		require.Len(t, resp.Body.Data, 7, "7 DAILY points from %s to %s", dailyStart, dailyEnd)
+		for i, p := range resp.Body.Data {
+			require.NotNil(t, p)
+			day := dailyStart.AddDate(0, 0, i)
+			assert.Equal(t, phoneNumber, dara.StringValue(p.PhoneNumber))
+			assert.Equal(t, "DAILY", dara.StringValue(p.Granularity))
+			assert.Equal(t, day.UnixMilli(), dara.Int64Value(p.Start))
+			assert.Equal(t, day.AddDate(0, 0, 1).UnixMilli(), dara.Int64Value(p.End))
 		}
-	}
+
+		got := onlyRequest(t, srv)
+		assert.Equal(t, emulatorScheme(s), got.Scheme, "the emulator must see the scheme the Config selects")
+		assert.Equal(t, k.id, got.AccessKeyID)
+		assert.Equal(t, "GetChatappPhoneNumberMetric", got.Action)
+		assert.Equal(t, http.StatusOK, got.Status)
+		assert.Equal(t, "OK", got.Code)
+		assert.Equal(t, got.RequestID, dara.StringValue(resp.Body.RequestId))
+		requireOfficialShape(t, got, s, k)
+
+		// The business parameters travel in the query under
+		// both schemes, and the body is empty.
+		assert.Equal(t, custSpaceID, got.Query.Get("CustSpaceId"))
+		assert.Equal(t, phoneNumber, got.Query.Get("PhoneNumber"))
+		assert.Equal(t, "DAILY", got.Query.Get("Granularity"))
+		assert.Equal(t, formatMilli(dailyStart), got.Query.Get("Start"))
+		assert.Equal(t, formatMilli(dailyEnd), got.Query.Get("End"))
+		assert.Empty(t, got.Body)
+	})
 }
 
 // TestOfficialGenuineEnableROI sends EnableWhatsappROIMetric with the
@@ -69,38 +65,34 @@ func TestOfficialGenuineMetricRequest(t *testing.T) {
 // emulator whose ROI collection is off: the call must succeed with Code OK,
 // and collection must be on for the space from then on.
 func TestOfficialGenuineEnableROI(t *testing.T) {
-	for _, s := range schemes {
-		for _, kind := range credKinds {
-			t.Run(s.name+"/"+kind.name, func(t *testing.T) {
-				srv := newServer(t, chatapptest.WithROIDisabled())
-				k := credentials(srv, kind)
-				client := officialClient(t, srv.URL, k, s, nil)
-				_, on := srv.ROIEnabledSince(custSpaceID)
-				require.False(t, on)
+	eachSchemeAndCredentials(t, func(t *testing.T, s scheme, kind credKind) {
+		srv := newServer(t, chatapptest.WithROIDisabled())
+		k := credentials(srv, kind)
+		client := officialClient(t, srv.URL, k, s, nil)
+		_, on := srv.ROIEnabledSince(custSpaceID)
+		require.False(t, on)
 
-				before := time.Now().Add(-time.Second)
-				resp, err := officialcams.EnableROI(client, &officialcams.ROIRequest{CustSpaceId: dara.String(custSpaceID)}, nil)
-				require.NoError(t, err, "the emulator must accept a genuine official request")
-				require.NotNil(t, resp.Body)
-				assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))
-				assert.Equal(t, "OK", dara.StringValue(resp.Body.Code))
+		before := time.Now().Add(-time.Second)
+		resp, err := officialcams.EnableROI(client, &officialcams.ROIRequest{CustSpaceId: dara.String(custSpaceID)}, nil)
+		require.NoError(t, err, "the emulator must accept a genuine official request")
+		require.NotNil(t, resp.Body)
+		assert.Equal(t, int32(http.StatusOK), dara.Int32Value(resp.StatusCode))
+		assert.Equal(t, "OK", dara.StringValue(resp.Body.Code))
 
-				got := onlyRequest(t, srv)
-				assert.Equal(t, emulatorScheme(s), got.Scheme)
-				assert.Equal(t, k.id, got.AccessKeyID)
-				assert.Equal(t, "EnableWhatsappROIMetric", got.Action)
-				assert.Equal(t, http.StatusOK, got.Status)
-				assert.Equal(t, "OK", got.Code)
-				assert.Equal(t, got.RequestID, dara.StringValue(resp.Body.RequestId))
-				assert.Equal(t, custSpaceID, got.Query.Get("CustSpaceId"))
-				requireOfficialShape(t, got, s, k)
+		got := onlyRequest(t, srv)
+		assert.Equal(t, emulatorScheme(s), got.Scheme)
+		assert.Equal(t, k.id, got.AccessKeyID)
+		assert.Equal(t, "EnableWhatsappROIMetric", got.Action)
+		assert.Equal(t, http.StatusOK, got.Status)
+		assert.Equal(t, "OK", got.Code)
+		assert.Equal(t, got.RequestID, dara.StringValue(resp.Body.RequestId))
+		assert.Equal(t, custSpaceID, got.Query.Get("CustSpaceId"))
+		requireOfficialShape(t, got, s, k)
 
-				since, on := srv.ROIEnabledSince(custSpaceID)
-				require.True(t, on, "EnableWhatsappROIMetric must switch collection on for the space")
-				assert.WithinRange(t, since, before, time.Now().Add(time.Second))
-			})
-		}
-	}
+		since, on := srv.ROIEnabledSince(custSpaceID)
+		require.True(t, on, "EnableWhatsappROIMetric must switch collection on for the space")
+		assert.WithinRange(t, since, before, time.Now().Add(time.Second))
+	})
 }
 
 // requireOfficialShape checks what signing.md section 4.3 says the official

@@ -45,6 +45,17 @@ func dailyModel() *officialcams.MetricRequest {
 	}
 }
 
+// chatappDailyRequest is dailyModel's question in chatapp's terms.
+func chatappDailyRequest() *chatapp.GetChatappPhoneNumberMetricRequest {
+	return &chatapp.GetChatappPhoneNumberMetricRequest{
+		PhoneNumber: phoneNumber,
+		Granularity: chatapp.GranularityDaily,
+		Start:       dailyStart,
+		End:         dailyEnd,
+		CustSpaceID: custSpaceID,
+	}
+}
+
 // newServer starts an emulator that the test closes when it ends.
 func newServer(t *testing.T, opts ...chatapptest.ServerOption) *chatapptest.Server {
 	t.Helper()
@@ -61,6 +72,17 @@ type credKind struct {
 }
 
 var credKinds = []credKind{{name: "AK"}, {name: "STS", sts: true}}
+
+// eachSchemeAndCredentials runs f as a subtest named scheme/credentials,
+// such as "RPC/STS", for every signature scheme and kind of credentials.
+func eachSchemeAndCredentials(t *testing.T, f func(t *testing.T, s scheme, kind credKind)) {
+	t.Helper()
+	for _, s := range schemes {
+		for _, kind := range credKinds {
+			t.Run(s.name+"/"+kind.name, func(t *testing.T) { f(t, s, kind) })
+		}
+	}
+}
 
 // credentials returns the key pair of kind for srv. STS credentials are
 // made up for the test and registered with the emulator; their AccessKeyId

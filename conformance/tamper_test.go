@@ -66,6 +66,15 @@ func (tt *tamperTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return tt.base.RoundTrip(out)
 }
 
+// hook returns the Config.HttpClient that sends the official core's
+// requests through tt.
+func (tt *tamperTransport) hook(t *testing.T) hookedHTTPClient {
+	return newHookedHTTPClient(t, func(base http.RoundTripper) http.RoundTripper {
+		tt.base = base
+		return tt
+	})
+}
+
 // withBody returns a deep copy of r carrying body.
 func withBody(r *http.Request, body []byte) *http.Request {
 	out := r.Clone(r.Context())
@@ -318,26 +327,21 @@ var tamperCases = []tamperCase{
 // the same Config.HttpClient hook, changing nothing, must leave official
 // requests acceptable.
 func TestOfficialHookIsTransparent(t *testing.T) {
-	for _, s := range schemes {
-		for _, kind := range credKinds {
-			t.Run(s.name+"/"+kind.name, func(t *testing.T) {
-				srv := newServer(t)
-				k := credentials(srv, kind)
-				tt := &tamperTransport{modify: func(*http.Request) error { return nil }}
-				hook := newHookedHTTPClient(t, func(base http.RoundTripper) http.RoundTripper { tt.base = base; return tt })
-				client := officialClient(t, srv.URL, k, s, hook)
+	eachSchemeAndCredentials(t, func(t *testing.T, s scheme, kind credKind) {
+		srv := newServer(t)
+		k := credentials(srv, kind)
+		tt := &tamperTransport{modify: func(*http.Request) error { return nil }}
+		client := officialClient(t, srv.URL, k, s, tt.hook(t))
 
-				resp, err := officialcams.GetMetric(client, dailyModel(), nil)
-				require.NoError(t, err)
-				assert.Equal(t, "OK", *resp.Body.Code)
-				assert.Len(t, resp.Body.Data, 7)
-				assert.Equal(t, 1, tt.calls, "the core must have sent through the hook")
-				got := onlyRequest(t, srv)
-				assert.Equal(t, emulatorScheme(s), got.Scheme)
-				assert.Equal(t, "OK", got.Code)
-			})
-		}
-	}
+		resp, err := officialcams.GetMetric(client, dailyModel(), nil)
+		require.NoError(t, err)
+		assert.Equal(t, "OK", *resp.Body.Code)
+		assert.Len(t, resp.Body.Data, 7)
+		assert.Equal(t, 1, tt.calls, "the core must have sent through the hook")
+		got := onlyRequest(t, srv)
+		assert.Equal(t, emulatorScheme(s), got.Scheme)
+		assert.Equal(t, "OK", got.Code)
+	})
 }
 
 // TestOfficialTamperedRejected changes one signed part of an official
@@ -345,44 +349,41 @@ func TestOfficialHookIsTransparent(t *testing.T) {
 // emulator refuses it with the gateway's code and that the official core
 // returns that refusal as an error after a single attempt.
 func TestOfficialTamperedRejected(t *testing.T) {
-	for _, s := range schemes {
-		for _, kind := range credKinds {
-			for _, tc := range tamperCases {
-				if !slices.Contains(tc.schemes, s) || (tc.stsOnly && !kind.sts) {
-					continue
-				}
-				t.Run(s.name+"/"+kind.name+"/"+tc.name, func(t *testing.T) {
-					srv := newServer(t)
-					k := credentials(srv, kind)
-					tt := &tamperTransport{modify: tc.modify, replay: tc.replay}
-					hook := newHookedHTTPClient(t, func(base http.RoundTripper) http.RoundTripper { tt.base = base; return tt })
-					client := officialClient(t, srv.URL, k, s, hook)
-
-					_, err := officialcams.GetMetric(client, dailyModel(), nil)
-					require.NoError(t, tt.err, "the part to tamper with must be in the signed request")
-					assert.Equal(t, 1, tt.calls, "the official core makes one attempt (no RetryOptions)")
-
-					reqs := srv.Requests()
-					if tc.replay {
-						require.Len(t, reqs, 2)
-						assert.Equal(t, "OK", reqs[0].Code, "the first copy is genuine")
-						assert.Equal(t, nonceOf(reqs[0], s), nonceOf(reqs[1], s))
-					} else {
-						require.Len(t, reqs, 1)
-					}
-					last := reqs[len(reqs)-1]
-					assert.Equal(t, tc.code, last.Code, "the emulator's answer")
-					assert.Equal(t, http.StatusBadRequest, last.Status)
-					if tc.unsigned {
-						assert.Equal(t, chatapptest.SchemeNone, last.Scheme)
-					} else {
-						assert.Equal(t, emulatorScheme(s), last.Scheme)
-					}
-					requireSDKError(t, err, tc.code, http.StatusBadRequest, last.RequestID)
-				})
+	eachSchemeAndCredentials(t, func(t *testing.T, s scheme, kind credKind) {
+		for _, tc := range tamperCases {
+			if !slices.Contains(tc.schemes, s) || (tc.stsOnly && !kind.sts) {
+				continue
 			}
+			t.Run(tc.name, func(t *testing.T) {
+				srv := newServer(t)
+				k := credentials(srv, kind)
+				tt := &tamperTransport{modify: tc.modify, replay: tc.replay}
+				client := officialClient(t, srv.URL, k, s, tt.hook(t))
+
+				_, err := officialcams.GetMetric(client, dailyModel(), nil)
+				require.NoError(t, tt.err, "the part to tamper with must be in the signed request")
+				assert.Equal(t, 1, tt.calls, "the official core makes one attempt (no RetryOptions)")
+
+				reqs := srv.Requests()
+				if tc.replay {
+					require.Len(t, reqs, 2)
+					assert.Equal(t, "OK", reqs[0].Code, "the first copy is genuine")
+					assert.Equal(t, nonceOf(reqs[0], s), nonceOf(reqs[1], s))
+				} else {
+					require.Len(t, reqs, 1)
+				}
+				last := reqs[len(reqs)-1]
+				assert.Equal(t, tc.code, last.Code, "the emulator's answer")
+				assert.Equal(t, http.StatusBadRequest, last.Status)
+				if tc.unsigned {
+					assert.Equal(t, chatapptest.SchemeNone, last.Scheme)
+				} else {
+					assert.Equal(t, emulatorScheme(s), last.Scheme)
+				}
+				requireSDKError(t, err, tc.code, http.StatusBadRequest, last.RequestID)
+			})
 		}
-	}
+	})
 }
 
 // nonceOf is the signature nonce of a logged request.

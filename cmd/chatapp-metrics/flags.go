@@ -24,6 +24,9 @@ type config struct {
 	timeout      time.Duration
 }
 
+// parseFlags reads and checks the command line. A bad flag is a
+// *usageError naming the flag and its rule, or the flag package's own error
+// (already printed to stderr); -h gives flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("chatapp-metrics", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,10 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if !cfg.since.Before(cfg.until) {
 		return nil, usagef("-since (%s) must be before -until (%s)", cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339))
 	}
-	switch g := chatapp.Granularity(strings.ToUpper(*granularity)); g {
-	case chatapp.GranularityDaily, chatapp.GranularityHalfHour:
-		cfg.granularity = g
-	default:
+	if cfg.granularity = chatapp.Granularity(strings.ToUpper(*granularity)); !cfg.granularity.Valid() {
 		return nil, usagef("-granularity must be DAILY or HALF_HOUR, not %q", *granularity)
 	}
 	switch f := strings.ToLower(*format); f {

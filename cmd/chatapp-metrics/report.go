@@ -44,9 +44,7 @@ func newReport(cfg *config, results []chatapp.PhoneNumberSeries) *report {
 		all = append(all, s.Points...)
 		if cfg.granularity == chatapp.GranularityDaily {
 			for _, d := range chatapp.TotalsByDay(s.Points, cfg.tz) {
-				y, m, dd := d.Day.Date()
-				end := time.Date(y, m, dd+1, 0, 0, 0, 0, cfg.tz)
-				r.rows = append(r.rows, row{start: d.Day, end: end, phone: s.PhoneNumber, totals: d.Totals})
+				r.rows = append(r.rows, row{start: d.Day, end: d.Day.AddDate(0, 0, 1), phone: s.PhoneNumber, totals: d.Totals})
 			}
 			continue
 		}
@@ -77,6 +75,7 @@ func (r *report) label(t time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// write prints the report to w in format: "csv", "json", or else the table.
 func (r *report) write(w io.Writer, format string) error {
 	bw := bufio.NewWriter(w)
 	var err error

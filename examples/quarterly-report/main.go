@@ -31,6 +31,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -131,6 +132,9 @@ func record(day, phone string, t chatapp.Totals) []string {
 		strconv.FormatFloat(t.DeliveryRate(), 'f', 4, 64)}
 }
 
+// quarterName matches a -quarter value such as 2026Q3, and nothing more.
+var quarterName = regexp.MustCompile(`^(\d{4})Q([1-4])$`)
+
 // quarterRange returns the quarter named like 2026Q3, or the one before
 // now's, as midnights in loc.
 func quarterRange(name string, now time.Time, loc *time.Location) (start, end time.Time, err error) {
@@ -139,10 +143,12 @@ func quarterRange(name string, now time.Time, loc *time.Location) (start, end ti
 		current := time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, loc)
 		return current.AddDate(0, -3, 0), current, nil
 	}
-	var year, q int
-	if _, err := fmt.Sscanf(strings.ToUpper(name), "%4dQ%1d", &year, &q); err != nil || q < 1 || q > 4 {
-		return start, end, fmt.Errorf("-quarter: %q is not a quarter such as 2026Q3", name)
+	m := quarterName.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(name)))
+	if m == nil {
+		return start, end, fmt.Errorf("-quarter: %q is not a quarter such as 2026Q3 (a four-digit year, Q, and 1 to 4)", name)
 	}
+	year, _ := strconv.Atoi(m[1])
+	q, _ := strconv.Atoi(m[2])
 	start = time.Date(year, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, loc)
 	return start, start.AddDate(0, 3, 0), nil
 }

@@ -53,7 +53,9 @@ func TestQuarterRange(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, cst), start)
 	assert.Equal(t, time.Date(2026, 4, 1, 0, 0, 0, 0, cst), end)
 
-	for _, bad := range []string{"2026Q5", "Q3", "last"} {
+	// Trailing characters and short years were once read as the quarter
+	// before them (fmt.Sscanf ignores what its format does not consume).
+	for _, bad := range []string{"2026Q5", "Q3", "last", "2026Q34", "2026Q3x", "26Q3", "-001Q3"} {
 		_, _, err := quarterRange(bad, time.Now(), cst)
 		assert.Error(t, err, bad)
 	}

@@ -193,25 +193,29 @@ func (d *demo) deadline(ctx context.Context) error {
 	d.srv.InjectFault(1, chatapptest.ThrottlingFault(5*time.Second))
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	_, err := d.call(ctx, "Throttled with TimeLeft 5s, under a context deadline of 300ms")
-	var opErr *chatapp.OperationError
-	if !errors.As(err, &opErr) {
-		return fmt.Errorf("expected the call to fail: %v", err)
-	}
-	fmt.Fprintf(d.out, "   errors.Is(err, chatapp.ErrThrottled)  %t, after %d attempt\n", errors.Is(err, chatapp.ErrThrottled), opErr.Attempts)
-	fmt.Fprintln(d.out, "   -> a wait that would outlast the deadline is not started: the call fails at once")
-	return nil
+	return d.failsAtOnce(ctx, "Throttled with TimeLeft 5s, under a context deadline of 300ms",
+		"chatapp.ErrThrottled", chatapp.ErrThrottled,
+		"a wait that would outlast the deadline is not started: the call fails at once")
 }
 
 func (d *demo) notRetried(ctx context.Context) error {
 	d.srv.InjectFault(3, chatapptest.Fault{Status: 400, Code: "Ram.PermissionDeny"})
-	_, err := d.call(ctx, "A permission error (Ram.PermissionDeny)")
+	return d.failsAtOnce(ctx, "A permission error (Ram.PermissionDeny)",
+		"chatapp.ErrPermissionDenied", chatapp.ErrPermissionDenied,
+		"errors a retry cannot fix are returned at once")
+}
+
+// failsAtOnce makes the call of a scenario that must fail, and prints
+// whether the error matches target (spelled name) and after how many
+// attempts, then the lesson.
+func (d *demo) failsAtOnce(ctx context.Context, title, name string, target error, lesson string) error {
+	_, err := d.call(ctx, title)
 	var opErr *chatapp.OperationError
 	if !errors.As(err, &opErr) {
-		return fmt.Errorf("expected the call to fail: %v", err)
+		return fmt.Errorf("expected the call to fail with an *OperationError, got %v", err)
 	}
-	fmt.Fprintf(d.out, "   errors.Is(err, chatapp.ErrPermissionDenied)  %t, after %d attempt\n", errors.Is(err, chatapp.ErrPermissionDenied), opErr.Attempts)
-	fmt.Fprintln(d.out, "   -> errors a retry cannot fix are returned at once")
+	fmt.Fprintf(d.out, "   errors.Is(err, %s)  %t, after %d attempt\n", name, errors.Is(err, target), opErr.Attempts)
+	fmt.Fprintln(d.out, "   -> "+lesson)
 	return nil
 }
 
