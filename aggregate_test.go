@@ -101,7 +101,9 @@ func TestTotalsByDayInAnotherZone(t *testing.T) {
 	require.Len(t, days, 3)
 	assert.Equal(t, time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC), days[0].Day)
 	assert.Equal(t, sumOf(0, 16), days[0].Totals)
+	assert.Equal(t, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), days[1].Day)
 	assert.Equal(t, sumOf(16, 64), days[1].Totals)
+	assert.Equal(t, time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC), days[2].Day)
 	assert.Equal(t, sumOf(64, 96), days[2].Totals)
 }
 
@@ -112,8 +114,11 @@ func TestTotalsByDayAcrossAChangeOfClocks(t *testing.T) {
 	points := halfHours("1", time.Date(2026, 10, 31, 0, 0, 0, 0, ny), 48+50+48)
 	days := chatapp.TotalsByDay(points, ny)
 	require.Len(t, days, 3)
+	assert.Equal(t, time.Date(2026, 10, 31, 0, 0, 0, 0, ny), days[0].Day)
+	assert.Equal(t, sumOf(0, 48), days[0].Totals)
 	assert.Equal(t, time.Date(2026, 11, 1, 0, 0, 0, 0, ny), days[1].Day)
 	assert.Equal(t, sumOf(48, 98), days[1].Totals)
+	assert.Equal(t, time.Date(2026, 11, 2, 0, 0, 0, 0, ny), days[2].Day)
 	assert.Equal(t, sumOf(98, 146), days[2].Totals)
 }
 
@@ -126,9 +131,15 @@ func TestTotalsByDayOfDailyPoints(t *testing.T) {
 	require.Len(t, days, 2)
 	assert.Equal(t, "2026-09-01", days[0].Day.Format(time.DateOnly))
 	assert.Equal(t, chatapp.Totals{Sent: 5, Delivered: 5}, days[0].Totals)
+	assert.Equal(t, "2026-09-02", days[1].Day.Format(time.DateOnly))
+	assert.Equal(t, chatapp.Totals{Sent: 7, Delivered: 6}, days[1].Totals)
 
 	// West of UTC+8 a service day begins on the date before.
 	days = chatapp.TotalsByDay(points, time.UTC)
+	require.Len(t, days, 2)
 	assert.Equal(t, "2026-08-31", days[0].Day.Format(time.DateOnly))
+	assert.Equal(t, chatapp.Totals{Sent: 5, Delivered: 5}, days[0].Totals)
+	assert.Equal(t, "2026-09-01", days[1].Day.Format(time.DateOnly))
+	assert.Equal(t, chatapp.Totals{Sent: 7, Delivered: 6}, days[1].Totals)
 	assert.Empty(t, chatapp.TotalsByDay(nil, time.UTC))
 }

@@ -17,45 +17,9 @@ import (
 )
 
 // These tests run in a synctest bubble: the clock is fake, so every pause
-// the client takes is asserted exactly. Jitter is pinned to the top of its
-// range (or the bottom) so that the pauses are known in advance.
-
-// arrivalLog is an httpmock responder that notes when each attempt
-// arrived and answers from a script, the last answer repeating.
-type arrivalLog struct {
-	mu      sync.Mutex
-	times   []time.Time
-	answers []httpmock.Responder
-}
-
-func (a *arrivalLog) respond(req *http.Request) (*http.Response, error) {
-	a.mu.Lock()
-	n := len(a.times)
-	a.times = append(a.times, time.Now())
-	answer := a.answers[min(n, len(a.answers)-1)]
-	a.mu.Unlock()
-	return answer(req)
-}
-
-// pauses returns the time between consecutive attempts.
-func (a *arrivalLog) pauses() []time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []time.Duration
-	for i := 1; i < len(a.times); i++ {
-		out = append(out, a.times[i].Sub(a.times[i-1]))
-	}
-	return out
-}
-
-func logArrivals(mock *httpmock.MockTransport, answers ...httpmock.Responder) *arrivalLog {
-	a := &arrivalLog{answers: answers}
-	mock.RegisterResponder(http.MethodPost, testEndpoint+"/", a.respond)
-	return a
-}
-
-func topOfJitter(n int64) int64    { return n - 1 }
-func bottomOfJitter(n int64) int64 { return 0 }
+// the client takes is asserted exactly (recorder.pauses). Jitter is pinned
+// to the top of its range (or the bottom) so that the pauses are known in
+// advance.
 
 func gatewayHTMLAnswer(status int) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
@@ -80,11 +44,11 @@ func TestEach5xxIsRetriedWithGrowingBackoff(t *testing.T) {
 					if kind == "html" {
 						fail = gatewayHTMLAnswer(status)
 					}
-					log := logArrivals(mock, fail, fail, jsonAnswer(200, sevenDays))
+					rec := script(mock, fail, fail, jsonAnswer(200, sevenDays))
 					resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 					require.NoError(t, err)
 					assert.Len(t, resp.Data, 7)
-					assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}, log.pauses())
+					assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}, rec.pauses())
 				})
 			})
 		}
@@ -98,11 +62,11 @@ func TestServerErrorBackoffStopsGrowingAtMax(t *testing.T) {
 		c, mock := newMockClient(t, WithMaxAttempts(7), WithBackoff(Backoff{Base: 100 * time.Millisecond, Max: time.Second}))
 		c.jitter = topOfJitter
 		fail := jsonAnswer(503, errorBody("ServiceUnavailable", "m", "R"))
-		log := logArrivals(mock, fail, fail, fail, fail, fail, fail, jsonAnswer(200, sevenDays))
+		rec := script(mock, fail, fail, fail, fail, fail, fail, jsonAnswer(200, sevenDays))
 		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 		require.NoError(t, err)
 		ms := time.Millisecond
-		assert.Equal(t, []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second}, log.pauses())
+		assert.Equal(t, []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second}, rec.pauses())
 	})
 }
 
@@ -115,14 +79,11 @@ func TestThrottlingBurstBackoff(t *testing.T) {
 	hint := func(timeLeft string) []string {
 		return []string{"X-Ratelimit-User-Api", "Limit:50,Remain:0,TimeLeft:" + timeLeft + ",Reset:1"}
 	}
-	limitControl := func(headers ...string) httpmock.Responder {
-		return jsonAnswer(400, errorBody("System.LimitControl", "The system is under flow control.", "REQ-LC"), headers...)
-	}
 	answers := []httpmock.Responder{
-		limitControl(),
-		limitControl(),
-		limitControl(hint("300")...),
-		limitControl(hint("60000")...), // a minute: more than Max
+		throttled(),
+		throttled(),
+		throttled(hint("300")...),
+		throttled(hint("60000")...), // a minute: more than Max
 		jsonAnswer(400, errorBody("Throttling.User", "Request was denied due to user flow control.", "REQ-TU"), "Retry-After", "2"),
 		jsonAnswer(200, sevenDays),
 	}
@@ -139,13 +100,13 @@ func TestThrottlingBurstBackoff(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				c, mock := newMockClient(t, WithMaxAttempts(6), WithBackoff(Backoff{ThrottleBase: time.Second, Max: 5 * time.Second}))
 				c.jitter = tc.jitter
-				log := logArrivals(mock, answers...)
+				rec := script(mock, answers...)
 				start := time.Now()
 				resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 				require.NoError(t, err)
 				assert.Len(t, resp.Data, 7)
-				assert.Equal(t, tc.want, log.pauses())
-				for _, p := range log.pauses() {
+				assert.Equal(t, tc.want, rec.pauses())
+				for _, p := range rec.pauses() {
 					assert.LessOrEqual(t, p, 5*time.Second, "no pause exceeds Backoff.Max")
 				}
 				var total time.Duration
@@ -156,34 +117,6 @@ func TestThrottlingBurstBackoff(t *testing.T) {
 			})
 		})
 	}
-}
-
-// TestCancelMidBackoffKeepsTheLastAnswer: cancelling while the client
-// pauses before a retry returns at that instant with context.Canceled, and
-// the 503 that caused the pause, with the request ID of its header, is
-// still reachable with errors.As.
-func TestCancelMidBackoffKeepsTheLastAnswer(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, mock := newMockClient(t, WithBackoff(Backoff{Base: time.Second}))
-		c.jitter = topOfJitter
-		log := logArrivals(mock, jsonAnswer(503, `{"Code":"ServiceUnavailable","Message":"busy"}`, "X-Acs-Request-Id", "HDR-503"))
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(250*time.Millisecond, cancel)
-		start := time.Now()
-		resp, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
-		assert.Equal(t, 250*time.Millisecond, time.Since(start), "returns when the context ends, not when the pause would")
-		assert.Nil(t, resp)
-		require.ErrorIs(t, err, context.Canceled)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 503, apiErr.StatusCode)
-		assert.Equal(t, "HDR-503", apiErr.RequestID)
-		assert.ErrorIs(t, err, ErrServer)
-		var opErr *OperationError
-		require.ErrorAs(t, err, &opErr)
-		assert.Equal(t, 1, opErr.Attempts)
-		assert.Len(t, log.times, 1, "no attempt after the cancellation")
-	})
 }
 
 // stallingRoundTripper answers 200 with half of a JSON body and then
@@ -231,14 +164,7 @@ func (b *stallingBody) Close() error { return nil }
 func newStallingClient(t *testing.T, stalls int, opts ...Option) (*Client, *stallingRoundTripper) {
 	t.Helper()
 	rt := &stallingRoundTripper{stalls: stalls}
-	base := []Option{
-		WithEndpoint(testEndpoint),
-		WithAccessKey(uniqueAccessKeyID(t), "testsecret"),
-		WithHTTPClient(&http.Client{Transport: rt}),
-		WithRateLimiter(nil),
-	}
-	c, err := NewClient(append(base, opts...)...)
-	require.NoError(t, err)
+	c := newTestClient(t, rt, opts...)
 	c.jitter = topOfJitter
 	return c, rt
 }
@@ -257,11 +183,9 @@ func TestSlowBodyPastTheCallerDeadline(t *testing.T) {
 		assert.Equal(t, 2*time.Second, time.Since(start))
 		assert.Nil(t, resp, "half a body is not a result")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 200, apiErr.StatusCode)
-		assert.Equal(t, "HDR-SLOW", apiErr.RequestID)
+		requireAPIError(t, err, 200, "HDR-SLOW")
 		assert.ErrorIs(t, err, ErrMalformedResponse)
+		requireAttempts(t, err, 1)
 		assert.Equal(t, 1, rt.requests)
 	})
 }
@@ -299,15 +223,13 @@ func TestDefaultLimiterWaitPastDeadlineFailsAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				id := uniqueAccessKeyID(t)
-				mock := httpmock.NewMockTransport()
-				rec := script(mock, jsonAnswer(200, sevenDays))
-				newClient := func() *Client {
-					c, err := NewClient(WithEndpoint(testEndpoint), WithAccessKey(id, "s"), WithHTTPClient(&http.Client{Transport: mock}))
-					require.NoError(t, err)
-					return c
-				}
-				first, second := newClient(), newClient()
+				// Two Clients of one AccessKeyId share the default
+				// limiter's bucket.
+				id := uniqueAccessKeyID()
+				first, firstMock := defaultLimitedClient(t, id)
+				second, secondMock := defaultLimitedClient(t, id)
+				firstRec := script(firstMock, jsonAnswer(200, sevenDays))
+				secondRec := script(secondMock, jsonAnswer(200, sevenDays))
 				_, err := tc.call(context.Background(), first)
 				require.NoError(t, err)
 
@@ -317,15 +239,9 @@ func TestDefaultLimiterWaitPastDeadlineFailsAtOnce(t *testing.T) {
 				resp, err := tc.call(ctx, second)
 				assert.Zero(t, time.Since(start), "fails at once instead of sleeping in vain")
 				assert.Nil(t, resp)
-				assert.ErrorIs(t, err, ErrThrottled)
-				assert.ErrorIs(t, err, context.DeadlineExceeded)
-				var lde *LimiterDeadlineError
-				require.ErrorAs(t, err, &lde)
-				assert.InDelta(t, float64(tc.wait), float64(lde.Wait), float64(time.Microsecond))
-				var opErr *OperationError
-				require.ErrorAs(t, err, &opErr)
-				assert.Zero(t, opErr.Attempts)
-				assert.Equal(t, 1, rec.count(), "the refused call sent nothing")
+				requireLimiterRefusal(t, err, tc.wait, time.Microsecond)
+				assert.Equal(t, 1, firstRec.count())
+				assert.Zero(t, secondRec.count(), "the refused call sent nothing")
 			})
 		})
 	}

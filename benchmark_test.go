@@ -16,30 +16,18 @@ import (
 	"time"
 )
 
-// benchWeekRequest is the request of the team's captures (seven DAILY
-// points).
-func benchWeekRequest() *GetChatappPhoneNumberMetricRequest {
-	return &GetChatappPhoneNumberMetricRequest{
-		PhoneNumber: "8613800001234",
-		Granularity: GranularityDaily,
-		Start:       time.UnixMilli(1756684800000),
-		End:         time.UnixMilli(1757289600000),
-		CustSpaceID: "cams-test-space",
-	}
-}
-
 // benchRPCSignature is the Signature the official core sent for
 // benchSignInput under the RPC scheme
 // (testdata/spec/captures/darabonba_v1_signature_algorithm_v2.json).
 const benchRPCSignature = "CmukBOV3m2tA7hGNLomkUHLI5Do="
 
-// benchSignInput is what one attempt of benchWeekRequest signs, with the
+// benchSignInput is what one attempt of weekRequest signs, with the
 // clock and nonce of the official capture.
 func benchSignInput() *signInput {
 	return &signInput{
 		action: opGetChatappPhoneNumberMetric.name,
 		host:   "cams.ap-southeast-1.aliyuncs.com",
-		params: benchWeekRequest().params(nil),
+		params: weekRequest().params(nil),
 		date:   "2026-11-26T22:10:51Z",
 		nonce:  "4ac1112a11aef0c285c503ebd11dad00",
 		cred:   credentials{accessKeyID: "testid", accessKeySecret: "testsecret"},
@@ -97,7 +85,7 @@ func BenchmarkClientWait(b *testing.B) {
 	b.Run("Default", func(b *testing.B) {
 		id := fmt.Sprintf("bench-wait-%p", b)
 		processLimiters.Lock()
-		processLimiters.byAccessKey[id] = &accountLimiter{getMetric: NewRateLimiter(1e9), enableROI: NewRateLimiter(1e9)}
+		processLimiters.byAccessKey[id] = &accountLimiter{NewRateLimiter(1e9), NewRateLimiter(1e9)}
 		processLimiters.Unlock()
 		c, err := NewClient(WithAccessKey(id, "secret"))
 		if err != nil {

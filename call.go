@@ -12,12 +12,17 @@ import (
 
 // operation is one API action of the service.
 type operation struct {
-	name string
+	id        int     // its index in operations and in an accountLimiter
+	name      string  // the Action
+	rateLimit float64 // the documented limit, requests per second per account
 }
 
 var (
-	opGetChatappPhoneNumberMetric = &operation{name: "GetChatappPhoneNumberMetric"}
-	opEnableWhatsappROIMetric     = &operation{name: "EnableWhatsappROIMetric"}
+	opGetChatappPhoneNumberMetric = &operation{id: 0, name: "GetChatappPhoneNumberMetric", rateLimit: GetChatappPhoneNumberMetricRateLimit}
+	opEnableWhatsappROIMetric     = &operation{id: 1, name: "EnableWhatsappROIMetric", rateLimit: EnableWhatsappROIMetricRateLimit}
+
+	// operations lists every operation at the index of its id.
+	operations = [...]*operation{opGetChatappPhoneNumberMetric, opEnableWhatsappROIMetric}
 )
 
 // responseBody is a decoded response: its envelope says whether the call

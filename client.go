@@ -23,14 +23,16 @@ const Version = "0.1.0"
 // A Client is safe for concurrent use by many goroutines; make one and
 // share it.
 type Client struct {
-	scheme     string
-	host       string
-	baseURL    string
+	scheme  string
+	host    string
+	baseURL string
+	// httpClient is the copy of the user's WithHTTPClient that requests go
+	// through; nil without that option.
 	httpClient *http.Client
-	// roundTrip sends one request. Without WithHTTPClient it is the shared
-	// transport's RoundTrip: our http.Client has no jar, no timeout and
-	// follows no redirect, so http.Client.Do would only copy the headers
-	// for redirects that never happen.
+	// roundTrip sends one request: httpClient.Do, or else the shared
+	// transport's RoundTrip. RoundTrip follows no redirect (the API never
+	// redirects) and needs no http.Client, whose Do would only copy the
+	// headers for redirects that never happen.
 	roundTrip        func(*http.Request) (*http.Response, error)
 	credentials      credentialSource
 	signature        SignatureVersion
@@ -86,7 +88,6 @@ func NewClient(opts ...Option) (*Client, error) {
 		scheme:           scheme,
 		host:             host,
 		baseURL:          scheme + "://" + host + "/",
-		httpClient:       newHTTPClient(s.httpClient),
 		credentials:      s.credentials,
 		signature:        s.signature,
 		limiter:          s.limiter,
@@ -100,9 +101,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		nonce:            newNonce,
 		jitter:           rand.Int64N,
 	}
-	c.roundTrip = c.httpClient.Do
-	if s.httpClient == nil {
-		c.roundTrip = sharedTransport().RoundTrip
+	c.roundTrip = sharedTransport().RoundTrip
+	if s.httpClient != nil {
+		c.httpClient = copyHTTPClient(s.httpClient)
+		c.roundTrip = c.httpClient.Do
 	}
 	if !s.limiterSet {
 		c.defaultLimiter = &defaultLimiter{}

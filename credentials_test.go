@@ -175,16 +175,10 @@ func wireToken(r chatapptest.Request) string {
 func TestConcurrentCallsShareCredentialFetches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		first, second := newSTSKey("first"), newSTSKey("second")
-		var inFlight, maxInFlight atomic.Int64
+		var fetching concurrency
 		p := &scriptedProvider{script: func(call int64) (*alicred.CredentialModel, error) {
-			n := inFlight.Add(1)
-			defer inFlight.Add(-1)
-			for {
-				m := maxInFlight.Load()
-				if n <= m || maxInFlight.CompareAndSwap(m, n) {
-					break
-				}
-			}
+			fetching.enter()
+			defer fetching.leave()
 			time.Sleep(200 * time.Millisecond)
 			if call == 1 {
 				return first.model(), nil
@@ -225,7 +219,7 @@ func TestConcurrentCallsShareCredentialFetches(t *testing.T) {
 		burst()
 		assert.Equal(t, int64(2), p.calls.Load(), "the next burst shares the next fetch")
 		assert.Equal(t, map[string]int{second.id + " " + second.token: 64}, signedWith, "every call signs with the rotated key")
-		assert.Equal(t, int64(1), maxInFlight.Load(), "fetches never overlap")
+		assert.Equal(t, int64(1), fetching.most.Load(), "fetches never overlap")
 	})
 }
 

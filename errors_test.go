@@ -1,10 +1,13 @@
 package chatapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,10 +133,7 @@ func TestMalformedBodies(t *testing.T) {
 			if tc.family != nil {
 				assert.ErrorIs(t, err, tc.family)
 			}
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.Equal(t, "HDR-1", apiErr.RequestID)
+			apiErr := requireAPIError(t, err, tc.status, "HDR-1")
 			assert.Empty(t, apiErr.Code)
 			assert.Contains(t, apiErr.Message, tc.snippet)
 		})
@@ -141,12 +141,9 @@ func TestMalformedBodies(t *testing.T) {
 }
 
 func TestSnippetIsBounded(t *testing.T) {
-	long := make([]byte, 10_000)
-	for i := range long {
-		long[i] = 'x'
-	}
-	s := snippet(long)
-	assert.Equal(t, 200+len("…"), len(s))
+	s := snippet(bytes.Repeat([]byte("x"), 10_000))
+	assert.Equal(t, strings.Repeat("x", 200)+"…", s, "the first 200 bytes, marked as cut")
+	assert.Equal(t, "short", snippet([]byte("short")), "a short body is not marked")
 }
 
 func TestOperationErrorUnwraps(t *testing.T) {
@@ -160,7 +157,7 @@ func TestOperationErrorUnwraps(t *testing.T) {
 }
 
 func TestLimiterDeadlineErrorMatchesBoth(t *testing.T) {
-	err := error(&LimiterDeadlineError{Wait: 1500000000})
+	err := error(&LimiterDeadlineError{Wait: 1500 * time.Millisecond})
 	assert.ErrorIs(t, err, ErrThrottled)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, context.Canceled)

@@ -106,16 +106,31 @@ func TestEmulatorServerErrorsThenSuccess(t *testing.T) {
 	}
 }
 
-func TestEmulatorServerErrorsExhaustTheAttempts(t *testing.T) {
-	srv, c := faultServer(t)
-	srv.InjectFault(3, chatapptest.Fault{Kind: chatapptest.FaultError, Status: 503, Code: "ServiceUnavailable"})
-	resp, err := c.GetChatappPhoneNumberMetric(context.Background(), loadRequest())
-	apiErr := requireFailure(t, resp, err, 3, 503)
-	assert.ErrorIs(t, err, chatapp.ErrServer)
-	assert.Equal(t, "ServiceUnavailable", apiErr.Code)
-	log := srv.Requests()
-	require.Len(t, log, 3)
-	assert.Equal(t, log[2].RequestID, apiErr.RequestID, "the last answer's request ID")
+// TestEmulatorFailuresExhaustTheAttempts: an error answered to every
+// attempt fails the call after the third, matching its family, with the
+// last answer's code and request ID.
+func TestEmulatorFailuresExhaustTheAttempts(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		code   string
+		family error
+	}{
+		{503, "ServiceUnavailable", chatapp.ErrServer},
+		{400, "System.LimitControl", chatapp.ErrThrottled},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			srv, c := faultServer(t)
+			srv.InjectFault(3, chatapptest.Fault{Kind: chatapptest.FaultError, Status: tc.status, Code: tc.code})
+			resp, err := c.GetChatappPhoneNumberMetric(context.Background(), loadRequest())
+			apiErr := requireFailure(t, resp, err, 3, tc.status)
+			assert.ErrorIs(t, err, tc.family)
+			assert.Equal(t, tc.code, apiErr.Code)
+			log := srv.Requests()
+			require.Len(t, log, 3)
+			assert.NotEmpty(t, apiErr.RequestID)
+			assert.Equal(t, log[2].RequestID, apiErr.RequestID, "the last answer's request ID")
+		})
+	}
 }
 
 func TestEmulatorLimitControlBurstThenSuccess(t *testing.T) {
@@ -133,17 +148,6 @@ func TestEmulatorLimitControlBurstThenSuccess(t *testing.T) {
 	// Backoff.Max is 50ms here, above the hint: the client waited for the
 	// server's TimeLeft before the last attempt.
 	assert.GreaterOrEqual(t, log[3].Time.Sub(log[2].Time), hint)
-}
-
-func TestEmulatorLimitControlExhaustsTheAttempts(t *testing.T) {
-	srv, c := faultServer(t)
-	srv.InjectFault(3, chatapptest.Fault{Kind: chatapptest.FaultError, Status: 400, Code: "System.LimitControl"})
-	resp, err := c.GetChatappPhoneNumberMetric(context.Background(), loadRequest())
-	apiErr := requireFailure(t, resp, err, 3, 400)
-	assert.ErrorIs(t, err, chatapp.ErrThrottled)
-	assert.Equal(t, "System.LimitControl", apiErr.Code)
-	assert.Equal(t, srv.Requests()[2].RequestID, apiErr.RequestID)
-	assert.NotEmpty(t, apiErr.RequestID)
 }
 
 // TestEmulatorConnectionDropped: the server closes the connection before

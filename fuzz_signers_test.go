@@ -3,6 +3,7 @@ package chatapp_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -167,13 +168,7 @@ func requireParams(t *testing.T, r chatapptest.Request, sig chatapp.SignatureVer
 		}
 	}
 	if !assert.Equal(t, want, got) {
-		names := slices.Sorted(func(yield func(string) bool) {
-			for n := range got {
-				if !yield(n) {
-					return
-				}
-			}
-		})
+		names := slices.Sorted(maps.Keys(got))
 		t.Logf("names the emulator read: %q", names)
 	}
 }

@@ -1,6 +1,7 @@
 package chatapp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -135,7 +136,7 @@ func (a fuzzAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{
 		StatusCode:    a.status,
 		Header:        http.Header{"Content-Type": {"application/json"}, "X-Acs-Request-Id": {"HDR-FUZZ"}},
-		Body:          io.NopCloser(strings.NewReader(string(a.body))),
+		Body:          io.NopCloser(bytes.NewReader(a.body)),
 		ContentLength: -1,
 		Request:       req,
 	}, nil
@@ -155,12 +156,8 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add(uint16(200), []byte(`{"Code":"OK","Data":[{"SentCount":"12","DeliveredCount":7.0,"Start":"1756684800000","End":1.7567712e12}]}`))
 	f.Fuzz(func(t *testing.T, rawStatus uint16, body []byte) {
 		status := 100 + int(rawStatus)%500
-		c, err := NewClient(WithEndpoint(testEndpoint), WithAccessKey("LTAIfuzzdecode", "SECRET-fuzz-decode"),
-			WithRateLimiter(nil), WithMaxAttempts(1), WithMaxResponseBytes(fuzzResponseCap),
-			WithHTTPClient(&http.Client{Transport: fuzzAnswer{status, body}}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := newTestClient(t, fuzzAnswer{status, body}, WithAccessKey("LTAIfuzzdecode", "SECRET-fuzz-decode"),
+			WithMaxAttempts(1), WithMaxResponseBytes(fuzzResponseCap))
 		resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 		if (resp == nil) == (err == nil) {
 			t.Fatalf("status %d: response %v and error %v", status, resp, err)

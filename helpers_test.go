@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,8 +22,24 @@ var testKeySeq atomic.Int64
 
 // uniqueAccessKeyID keeps tests off each other's process-wide default
 // limiter buckets.
-func uniqueAccessKeyID(t *testing.T) string {
+func uniqueAccessKeyID() string {
 	return fmt.Sprintf("LTAItest%d", testKeySeq.Add(1))
+}
+
+// newTestClient returns a Client that sends through rt, with an
+// AccessKeyId of its own and no rate limiter unless opts set one (later
+// options win).
+func newTestClient(t testing.TB, rt http.RoundTripper, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{
+		WithEndpoint(testEndpoint),
+		WithAccessKey(uniqueAccessKeyID(), "testsecret"),
+		WithHTTPClient(&http.Client{Transport: rt}),
+		WithRateLimiter(nil),
+	}
+	c, err := NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return c
 }
 
 // newMockClient returns a Client whose transport is an httpmock transport,
@@ -29,15 +47,7 @@ func uniqueAccessKeyID(t *testing.T) string {
 func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
 	t.Helper()
 	mock := httpmock.NewMockTransport()
-	base := []Option{
-		WithEndpoint(testEndpoint),
-		WithAccessKey(uniqueAccessKeyID(t), "testsecret"),
-		WithHTTPClient(&http.Client{Transport: mock}),
-		WithRateLimiter(nil),
-	}
-	c, err := NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return c, mock
+	return newTestClient(t, mock, opts...), mock
 }
 
 // pin fixes the client's clock and nonce, as signing vectors need.
@@ -46,11 +56,19 @@ func pin(c *Client, now time.Time, nonce string) {
 	c.nonce = func() string { return nonce }
 }
 
-// recorder is an httpmock responder that keeps every request and answers
-// from a script, the last answer repeating.
+// topOfJitter makes every jittered pause its ceiling (the jitter function
+// draws from [0, n)), so that pauses are exact under synctest's fake
+// clock; bottomOfJitter makes them the floor.
+func topOfJitter(n int64) int64    { return n - 1 }
+func bottomOfJitter(n int64) int64 { return 0 }
+
+// recorder is an httpmock responder that keeps every request and the
+// (possibly fake) time it arrived, and answers from a script, the last
+// answer repeating.
 type recorder struct {
 	mu       sync.Mutex
 	requests []*http.Request
+	times    []time.Time
 	answers  []httpmock.Responder
 }
 
@@ -58,6 +76,7 @@ func (r *recorder) respond(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	n := len(r.requests)
 	r.requests = append(r.requests, req)
+	r.times = append(r.times, time.Now())
 	a := r.answers[min(n, len(r.answers)-1)]
 	r.mu.Unlock()
 	return a(req)
@@ -73,6 +92,23 @@ func (r *recorder) request(i int) *http.Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.requests[i]
+}
+
+// arrivals returns when each request arrived, in arrival order.
+func (r *recorder) arrivals() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.times)
+}
+
+// pauses returns the time between consecutive requests.
+func (r *recorder) pauses() []time.Duration {
+	times := r.arrivals()
+	var out []time.Duration
+	for i := 1; i < len(times); i++ {
+		out = append(out, times[i].Sub(times[i-1]))
+	}
+	return out
 }
 
 // script registers answers for POST / and returns the recorder.
@@ -100,6 +136,35 @@ func errorBody(code, message, requestID string) string {
 		"Recommend": "https://api.aliyun.com/troubleshoot?q=" + code,
 	})
 	return string(b)
+}
+
+// throttled is the service's flow-control answer, with optional headers
+// (a TimeLeft hint, say).
+func throttled(headers ...string) httpmock.Responder {
+	return jsonAnswer(400, errorBody("System.LimitControl", "The system is under flow control.", "REQ-T"), headers...)
+}
+
+func unavailable() httpmock.Responder {
+	return jsonAnswer(503, errorBody("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", "REQ-U"))
+}
+
+// requireAttempts checks that err is an *OperationError of n attempts.
+func requireAttempts(t *testing.T, err error, n int) {
+	t.Helper()
+	var opErr *OperationError
+	require.ErrorAs(t, err, &opErr)
+	assert.Equal(t, n, opErr.Attempts, "attempts")
+}
+
+// requireAPIError checks that err carries an *APIError of the status and
+// request ID, and returns it.
+func requireAPIError(t *testing.T, err error, status int, requestID string) *APIError {
+	t.Helper()
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, status, apiErr.StatusCode)
+	assert.Equal(t, requestID, apiErr.RequestID)
+	return apiErr
 }
 
 // sevenDays is the answer the official client received in the team's

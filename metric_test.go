@@ -2,8 +2,9 @@ package chatapp
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,6 +53,7 @@ func TestWireV3(t *testing.T) {
 }
 
 func expectedV3Authorization(t *testing.T, id string) string {
+	t.Helper()
 	for _, v := range loadVectors(t).V3 {
 		if v.ID == id {
 			return v.Authorization
@@ -80,15 +82,11 @@ func TestWireV3STS(t *testing.T) {
 // query, signature included.
 func TestWireRPCMatchesOfficialCapture(t *testing.T) {
 	capt := loadCapture(t, "darabonba_v1_signature_algorithm_v2.json")
-	mock := httpmock.NewMockTransport()
-	c, err := NewClient(
+	c, mock := newMockClient(t,
 		WithEndpoint("http://"+capt.Request.Host),
 		WithAccessKey(capt.AccessKeyID, capt.AccessKeySecret),
 		WithSignatureVersion(SignatureRPC),
-		WithHTTPClient(&http.Client{Transport: mock}),
-		WithRateLimiter(nil),
 	)
-	require.NoError(t, err)
 	ts, err := time.Parse(time.RFC3339, capt.Request.Verdict.Timestamp)
 	require.NoError(t, err)
 	pin(c, ts, capt.Request.Verdict.Nonce)
@@ -105,7 +103,7 @@ func TestWireRPCMatchesOfficialCapture(t *testing.T) {
 	assert.Equal(t, capt.Request.Method, got.Method)
 	assert.Equal(t, capt.Request.Path, got.URL.Path)
 	assert.Empty(t, got.Header.Get("Authorization"), "RPC signs in the query")
-	assert.Equal(t, []string{"Accept", "User-Agent"}, sortedKeys(got.Header))
+	assert.Equal(t, []string{"Accept", "User-Agent"}, slices.Sorted(maps.Keys(got.Header)))
 }
 
 // TestWireV3CaptureSignature recomputes the official client's Authorization
@@ -128,17 +126,9 @@ func TestWireV3CaptureSignature(t *testing.T) {
 		ps = append(ps, param{name: k, value: v[0]})
 	}
 	sortParams(ps)
-	sig := v3Sign(capt.AccessKeySecret, capt.Request.Method, capt.Request.Path, canonicalQuery(ps), headers, signed, emptyPayloadHash)
-	assert.Equal(t, capt.Request.Header["Authorization"][0], v3Authorization(capt.AccessKeyID, signed, sig))
-}
-
-func sortedKeys(h http.Header) []string {
-	var keys []string
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	var sig [2 * sha256.Size]byte
+	v3SignInto(&sig, capt.AccessKeySecret, capt.Request.Method, capt.Request.Path, canonicalQuery(ps), headers, signed, emptyPayloadHash)
+	assert.Equal(t, capt.Request.Header["Authorization"][0], v3Authorization(capt.AccessKeyID, signed, &sig))
 }
 
 func TestOptionalParametersAreOmitted(t *testing.T) {
@@ -257,10 +247,7 @@ func TestDecodeRejectsBadNumbers(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, resp, "no partial data on error")
 			assert.ErrorIs(t, err, ErrMalformedResponse)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "HDR-REQ", apiErr.RequestID)
-			assert.Equal(t, 200, apiErr.StatusCode)
+			requireAPIError(t, err, 200, "HDR-REQ")
 		})
 	}
 }
@@ -294,9 +281,7 @@ func TestValidation(t *testing.T) {
 			assert.Equal(t, tc.field, ve.Field)
 			assert.Contains(t, ve.Rule, tc.rule)
 			assert.Contains(t, err.Error(), tc.field+": ")
-			var opErr *OperationError
-			require.ErrorAs(t, err, &opErr)
-			assert.Zero(t, opErr.Attempts)
+			requireAttempts(t, err, 0)
 			assert.Zero(t, rec.count(), "nothing is sent")
 		})
 	}
@@ -306,8 +291,10 @@ func TestGranularity(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, GranularityDaily.Duration())
 	assert.Equal(t, 30*time.Minute, GranularityHalfHour.Duration())
 	assert.Zero(t, Granularity("x").Duration())
+	assert.True(t, GranularityDaily.Valid())
 	assert.True(t, GranularityHalfHour.Valid())
 	assert.False(t, Granularity("").Valid())
+	assert.False(t, Granularity("daily").Valid(), "the service's values are upper case")
 }
 
 func TestEnableWhatsappROIMetric(t *testing.T) {
@@ -326,6 +313,6 @@ func TestEnableWhatsappROIMetric(t *testing.T) {
 	assert.ErrorIs(t, err, ErrPermissionDenied)
 	assert.Equal(t, "", rec2.request(0).URL.RawQuery)
 	var opErr *OperationError
-	require.True(t, errors.As(err, &opErr))
+	require.ErrorAs(t, err, &opErr)
 	assert.Equal(t, "EnableWhatsappROIMetric", opErr.Operation)
 }

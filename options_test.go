@@ -139,17 +139,3 @@ func isolateCredentialChain(t *testing.T) {
 		t.Setenv(kv[0], kv[1])
 	}
 }
-
-func TestUserHTTPClientIsNotMutated(t *testing.T) {
-	mock := httpmock.NewMockTransport()
-	user := &http.Client{Transport: mock, Timeout: 7 * time.Second}
-	before := *user
-	c, err := NewClient(WithAccessKey("id", "s"), WithHTTPClient(user), WithRateLimiter(nil))
-	require.NoError(t, err)
-	script(mock, jsonAnswer(200, sevenDays))
-	_, err = c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
-	require.NoError(t, err)
-	assert.Nil(t, user.CheckRedirect)
-	assert.Equal(t, before.Timeout, user.Timeout)
-	assert.Same(t, before.Transport, user.Transport)
-}

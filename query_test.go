@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/chatappkit/chatapp"
@@ -127,68 +127,67 @@ func TestQueryPhoneNumbersBoundsTheWorkers(t *testing.T) {
 		{"more workers than numbers", []chatapp.RangeOption{chatapp.Workers(50)}, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var inFlight, most atomic.Int32
-			f := &fakeService{fail: func(int, windowQuery) httpmock.Responder {
-				n := inFlight.Add(1)
-				for {
-					m := most.Load()
-					if n <= m || most.CompareAndSwap(m, n) {
-						break
-					}
+			// Under synctest every worker's request is in flight at once
+			// before the fake clock moves on.
+			synctest.Test(t, func(t *testing.T) {
+				var inFlight concurrency
+				f := &fakeService{fail: func(int, windowQuery) httpmock.Responder {
+					inFlight.enter()
+					defer inFlight.leave()
+					time.Sleep(20 * time.Millisecond)
+					return nil
+				}}
+				c := newFakeClient(t, f)
+				numbers := make([]string, 10)
+				for i := range numbers {
+					numbers[i] = fmt.Sprint(8613800000000 + i)
 				}
-				time.Sleep(20 * time.Millisecond)
-				inFlight.Add(-1)
-				return nil
-			}}
-			c := newFakeClient(t, f)
-			numbers := make([]string, 10)
-			for i := range numbers {
-				numbers[i] = fmt.Sprint(8613800000000 + i)
-			}
-			_, err := c.QueryPhoneNumbers(context.Background(), numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
-				Start: dateCST(2026, 7, 1, 0, 0), End: dateCST(2026, 8, 1, 0, 0),
-			}, tc.opts...)
-			require.NoError(t, err)
-			assert.Len(t, f.calls(), 20)
-			assert.Equal(t, int32(tc.want), most.Load())
+				_, err := c.QueryPhoneNumbers(context.Background(), numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
+					Start: dateCST(2026, 7, 1, 0, 0), End: dateCST(2026, 8, 1, 0, 0),
+				}, tc.opts...)
+				require.NoError(t, err)
+				assert.Len(t, f.calls(), 20)
+				assert.Equal(t, int64(tc.want), inFlight.most.Load())
+			})
 		})
 	}
 }
 
+// TestQueryPhoneNumbersStopsPromptlyWhenTheContextEnds: cancelling while
+// the service hangs ends the query at that instant (under synctest, with
+// no time passing), every number's result carries the cancellation, and
+// numbers not yet started are not asked for.
 func TestQueryPhoneNumbersStopsPromptlyWhenTheContextEnds(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var once sync.Once
-	arrived := make(chan struct{})
-	f := &fakeService{fail: func(int, windowQuery) httpmock.Responder {
-		once.Do(func() { close(arrived) })
-		// Hang like a slow service until the caller gives up.
-		return func(req *http.Request) (*http.Response, error) {
-			select {
-			case <-req.Context().Done():
-				return nil, req.Context().Err()
-			case <-time.After(10 * time.Second):
-				return nil, fmt.Errorf("the context was not cancelled")
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var once sync.Once
+		f := &fakeService{fail: func(int, windowQuery) httpmock.Responder {
+			// The first request to arrive ends the caller's context.
+			once.Do(cancel)
+			// Hang like a slow service until the caller gives up.
+			return func(req *http.Request) (*http.Response, error) {
+				select {
+				case <-req.Context().Done():
+					return nil, req.Context().Err()
+				case <-time.After(10 * time.Second):
+					return nil, fmt.Errorf("the context was not cancelled")
+				}
 			}
+		}}
+		c := newFakeClient(t, f)
+		began := time.Now()
+		results, err := c.QueryPhoneNumbers(ctx, twelveNumbers(), &chatapp.GetChatappPhoneNumberMetricRequest{
+			Start: dateCST(2026, 1, 1, 0, 0), End: dateCST(2026, 10, 1, 0, 0),
+		})
+		assert.Zero(t, time.Since(began), "returns as the context ends")
+		require.ErrorIs(t, err, context.Canceled)
+		require.Len(t, results, 12)
+		for _, r := range results {
+			require.ErrorIs(t, r.Err, context.Canceled)
 		}
-	}}
-	c := newFakeClient(t, f)
-	numbers := twelveNumbers()
-	go func() {
-		<-arrived
-		cancel()
-	}()
-	began := time.Now()
-	results, err := c.QueryPhoneNumbers(ctx, numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
-		Start: dateCST(2026, 1, 1, 0, 0), End: dateCST(2026, 10, 1, 0, 0),
+		assert.LessOrEqual(t, len(f.calls()), chatapp.DefaultWorkers, "numbers not started are not asked for")
 	})
-	require.Less(t, time.Since(began), 2*time.Second)
-	require.ErrorIs(t, err, context.Canceled)
-	require.Len(t, results, 12)
-	for _, r := range results {
-		require.ErrorIs(t, r.Err, context.Canceled)
-	}
-	assert.LessOrEqual(t, len(f.calls()), chatapp.DefaultWorkers, "numbers not started are not asked for")
 }
 
 func TestQueryPhoneNumbersValidatesFirst(t *testing.T) {

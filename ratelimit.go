@@ -76,24 +76,16 @@ func (b *bucket) Wait(ctx context.Context) error {
 	return &LimiterDeadlineError{Wait: wait}
 }
 
-// accountLimiter holds one bucket per operation for one AccessKeyId.
-type accountLimiter struct {
-	getMetric Limiter
-	enableROI Limiter
-}
-
-func (a *accountLimiter) forOperation(op *operation) Limiter {
-	if op == opEnableWhatsappROIMetric {
-		return a.enableROI
-	}
-	return a.getMetric
-}
+// accountLimiter holds one bucket per operation, at the index of its id,
+// for one AccessKeyId.
+type accountLimiter [len(operations)]Limiter
 
 func newAccountLimiter() *accountLimiter {
-	return &accountLimiter{
-		getMetric: NewRateLimiter(GetChatappPhoneNumberMetricRateLimit * limitHeadroom),
-		enableROI: NewRateLimiter(EnableWhatsappROIMetricRateLimit * limitHeadroom),
+	var a accountLimiter
+	for _, op := range operations {
+		a[op.id] = NewRateLimiter(op.rateLimit * limitHeadroom)
 	}
+	return &a
 }
 
 // processLimiters shares the default buckets between every Client of one
@@ -132,7 +124,7 @@ func (d *defaultLimiter) wait(ctx context.Context, op *operation, accessKeyID st
 		r = &resolvedAccount{accessKeyID, accountLimiterFor(accessKeyID)}
 		d.last.Store(r)
 	}
-	return r.limiter.forOperation(op).Wait(ctx)
+	return r.limiter[op.id].Wait(ctx)
 }
 
 // CallInfo describes the call a Limiter is asked to pace.

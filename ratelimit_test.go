@@ -3,7 +3,7 @@ package chatapp
 import (
 	"context"
 	"net/http"
-	"sort"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -27,33 +27,57 @@ func defaultLimitedClient(t *testing.T, accessKeyID string) (*Client, *httpmock.
 	return c, mock
 }
 
+// callsTake makes n calls in a row, each of which must succeed, and
+// returns how long they took.
+func callsTake(t *testing.T, n int, call func(i int) error) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for i := range n {
+		require.NoError(t, call(i))
+	}
+	return time.Since(start)
+}
+
+// getMetric is a call for callsTake: GetChatappPhoneNumberMetric of
+// weekRequest on c.
+func getMetric(c *Client) func(int) error {
+	return func(int) error {
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		return err
+	}
+}
+
+// requireLimiterRefusal checks the error of a call the limiter refused
+// because its wait would outlast the deadline: it matches ErrThrottled and
+// context.DeadlineExceeded, names the wait (within delta), and no attempt
+// was made.
+func requireLimiterRefusal(t *testing.T, err error, wait, delta time.Duration) {
+	t.Helper()
+	assert.ErrorIs(t, err, ErrThrottled)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var lde *LimiterDeadlineError
+	require.ErrorAs(t, err, &lde)
+	assert.InDelta(t, float64(wait), float64(lde.Wait), float64(delta))
+	requireAttempts(t, err, 0)
+}
+
 // TestDefaultLimiterSharedByAccessKey: two Clients of one AccessKeyId draw
 // from one 48/s bucket; a third with another key does not wait for them.
 func TestDefaultLimiterSharedByAccessKey(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		key := uniqueAccessKeyID(t)
+		key := uniqueAccessKeyID()
 		a, mockA := defaultLimitedClient(t, key)
 		b, mockB := defaultLimitedClient(t, key)
-		other, mockO := defaultLimitedClient(t, uniqueAccessKeyID(t))
+		other, mockO := defaultLimitedClient(t, uniqueAccessKeyID())
 		for _, m := range []*httpmock.MockTransport{mockA, mockB, mockO} {
 			script(m, jsonAnswer(200, sevenDays))
 		}
-		start := time.Now()
-		for i := range 10 {
-			c := a
-			if i%2 == 1 {
-				c = b
-			}
-			_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
-			require.NoError(t, err)
-		}
+		took := callsTake(t, 10, func(i int) error {
+			return getMetric([]*Client{a, b}[i%2])(i)
+		})
 		// Burst 1 at 48/s: the tenth call is nine intervals after the first.
-		assert.InDelta(t, float64(9*time.Second/48), float64(time.Since(start)), float64(time.Millisecond))
-
-		mid := time.Now()
-		_, err := other.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
-		require.NoError(t, err)
-		assert.Zero(t, time.Since(mid), "another AccessKeyId has its own bucket")
+		assert.InDelta(t, float64(9*time.Second/48), float64(took), float64(time.Millisecond))
+		assert.Zero(t, callsTake(t, 1, getMetric(other)), "another AccessKeyId has its own bucket")
 	})
 }
 
@@ -61,20 +85,15 @@ func TestDefaultLimiterSharedByAccessKey(t *testing.T) {
 // slower bucket and does not hold back the metric calls.
 func TestDefaultLimiterPerOperation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, mock := defaultLimitedClient(t, uniqueAccessKeyID(t))
+		c, mock := defaultLimitedClient(t, uniqueAccessKeyID())
 		script(mock, jsonAnswer(200, `{"RequestId":"R","Code":"OK"}`))
-		start := time.Now()
-		for range 3 {
+		took := callsTake(t, 3, func(int) error {
 			_, err := c.EnableWhatsappROIMetric(context.Background(), nil)
-			require.NoError(t, err)
-		}
+			return err
+		})
 		// 5/s at 96 %: 4.8/s, two intervals.
-		assert.InDelta(t, float64(2*time.Second)/4.8, float64(time.Since(start)), float64(time.Millisecond))
-
-		mid := time.Now()
-		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
-		require.NoError(t, err)
-		assert.Zero(t, time.Since(mid), "the metric bucket is untouched")
+		assert.InDelta(t, float64(2*time.Second)/4.8, float64(took), float64(time.Millisecond))
+		assert.Zero(t, callsTake(t, 1, getMetric(c)), "the metric bucket is untouched")
 	})
 }
 
@@ -83,15 +102,8 @@ func TestDefaultLimiterPerOperation(t *testing.T) {
 // limit), with the 41 ms of headroom the 96 % rate leaves.
 func TestDefaultLimiterSlidingWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, mock := defaultLimitedClient(t, uniqueAccessKeyID(t))
-		var mu sync.Mutex
-		var sent []time.Time
-		mock.RegisterResponder(http.MethodPost, testEndpoint+"/", func(*http.Request) (*http.Response, error) {
-			mu.Lock()
-			sent = append(sent, time.Now())
-			mu.Unlock()
-			return httpmock.NewStringResponse(200, sevenDays), nil
-		})
+		c, mock := defaultLimitedClient(t, uniqueAccessKeyID())
+		rec := script(mock, jsonAnswer(200, sevenDays))
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
@@ -102,8 +114,9 @@ func TestDefaultLimiterSlidingWindow(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		sort.Slice(sent, func(i, j int) bool { return sent[i].Before(sent[j]) })
+		sent := rec.arrivals()
 		require.Len(t, sent, 320)
+		require.True(t, slices.IsSortedFunc(sent, time.Time.Compare), "arrivals are recorded in order")
 		most := 0
 		for i := range sent {
 			// Calls in (sent[i]-1s-41ms, sent[i]]: the window plus the
@@ -133,16 +146,10 @@ func TestLimiterDeadlineFailsAtOnce(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err = c.GetChatappPhoneNumberMetric(ctx, weekRequest())
+		resp, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
 		assert.Zero(t, time.Since(start))
-		assert.ErrorIs(t, err, ErrThrottled)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		var wait *LimiterDeadlineError
-		require.ErrorAs(t, err, &wait)
-		assert.InDelta(t, float64(time.Second), float64(wait.Wait), float64(time.Millisecond))
-		var opErr *OperationError
-		require.ErrorAs(t, err, &opErr)
-		assert.Zero(t, opErr.Attempts)
+		assert.Nil(t, resp)
+		requireLimiterRefusal(t, err, time.Second, time.Millisecond)
 		assert.Equal(t, 1, rec.count(), "the refused call sent nothing")
 	})
 }
@@ -152,10 +159,7 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 		l := NewRateLimiter(1)
 		require.NoError(t, l.Wait(context.Background()))
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			time.Sleep(300 * time.Millisecond)
-			cancel()
-		}()
+		time.AfterFunc(300*time.Millisecond, cancel)
 		start := time.Now()
 		err := l.Wait(ctx)
 		assert.ErrorIs(t, err, context.Canceled)
@@ -182,4 +186,21 @@ func TestCallInfoRoundTrip(t *testing.T) {
 	got, ok := CallInfoFromContext(ContextWithCallInfo(context.Background(), info))
 	assert.True(t, ok)
 	assert.Equal(t, info, got)
+}
+
+// TestOperationsAreIndexedByID: the default limiter finds an operation's
+// bucket by its id, so every operation must sit at its id, and each bucket
+// must run at its own operation's documented rate.
+func TestOperationsAreIndexedByID(t *testing.T) {
+	for i, op := range operations {
+		assert.Equal(t, i, op.id, "%s", op.name)
+		assert.Positive(t, op.rateLimit, "%s", op.name)
+	}
+	a := newAccountLimiter()
+	for _, op := range operations {
+		b, ok := a[op.id].(*bucket)
+		require.True(t, ok, "%s: %T", op.name, a[op.id])
+		assert.InDelta(t, op.rateLimit*limitHeadroom, float64(b.lim.Limit()), 1e-9, "%s", op.name)
+	}
+	assert.NotEqual(t, opGetChatappPhoneNumberMetric.rateLimit, opEnableWhatsappROIMetric.rateLimit)
 }

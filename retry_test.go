@@ -14,22 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ceilingJitter makes full jitter draw its ceiling, so that sleeps are
-// exact under synctest's fake clock.
-func ceilingJitter(n int64) int64 { return n - 1 }
-
-func throttled(headers ...string) httpmock.Responder {
-	return jsonAnswer(400, errorBody("System.LimitControl", "The system is under flow control.", "REQ-T"), headers...)
-}
-
-func unavailable() httpmock.Responder {
-	return jsonAnswer(503, errorBody("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", "REQ-U"))
-}
-
 func TestRetryTransientThenSuccess(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, mock := newMockClient(t)
-		c.jitter = ceilingJitter
+		c.jitter = topOfJitter
 		rec := script(mock, unavailable(), jsonAnswer(500, errorBody("InternalError", "x", "R2")), jsonAnswer(200, sevenDays))
 		start := time.Now()
 		resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
@@ -49,14 +37,12 @@ func TestRetryTransientThenSuccess(t *testing.T) {
 func TestRetryThrottlingBacksOffLonger(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c, mock := newMockClient(t, WithMaxAttempts(4))
-		c.jitter = ceilingJitter
+		c.jitter = topOfJitter
 		rec := script(mock, throttled(), throttled(), throttled(), throttled())
 		start := time.Now()
 		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 		require.ErrorIs(t, err, ErrThrottled)
-		var opErr *OperationError
-		require.ErrorAs(t, err, &opErr)
-		assert.Equal(t, 4, opErr.Attempts)
+		requireAttempts(t, err, 4)
 		assert.Equal(t, 4, rec.count())
 		// ThrottleBase 1s doubling: 1s + 2s + 4s.
 		assert.Equal(t, 7*time.Second, time.Since(start))
@@ -75,7 +61,7 @@ func TestRetryHonoursServerHintCapped(t *testing.T) {
 		t.Run(tc.timeLeft, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				c, mock := newMockClient(t)
-				c.jitter = ceilingJitter
+				c.jitter = topOfJitter
 				hint := "Limit:50,Remain:0,TimeLeft:" + tc.timeLeft + ",Reset:1"
 				script(mock, throttled("X-Ratelimit-User-Api", hint), jsonAnswer(200, sevenDays))
 				start := time.Now()
@@ -105,9 +91,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 			_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 			require.Error(t, err)
 			assert.Equal(t, 1, rec.count())
-			var opErr *OperationError
-			require.ErrorAs(t, err, &opErr)
-			assert.Equal(t, 1, opErr.Attempts)
+			requireAttempts(t, err, 1)
 		})
 	}
 }
@@ -128,48 +112,86 @@ func TestMaxAttemptsOneDisablesRetries(t *testing.T) {
 	rec := script(mock, unavailable(), jsonAnswer(200, sevenDays))
 	_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 	assert.ErrorIs(t, err, ErrServer)
+	requireAttempts(t, err, 1)
 	assert.Equal(t, 1, rec.count())
 }
 
-func TestCancelDuringBackoff(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, mock := newMockClient(t)
-		c.jitter = ceilingJitter
-		rec := script(mock, throttled())
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			time.Sleep(400 * time.Millisecond)
-			cancel()
-		}()
-		start := time.Now()
-		_, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
-		assert.Equal(t, 400*time.Millisecond, time.Since(start), "returns as soon as the context ends")
-		assert.ErrorIs(t, err, context.Canceled)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr, "the last answer stays reachable")
-		assert.Equal(t, "System.LimitControl", apiErr.Code)
-		assert.Equal(t, 1, rec.count())
-	})
-}
-
-// TestBackoffPastDeadlineReturnsAtOnce: a pause that would outlast the
-// deadline is not taken; the caller gets the last answer now.
-func TestBackoffPastDeadlineReturnsAtOnce(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c, mock := newMockClient(t)
-		c.jitter = ceilingJitter
-		rec := script(mock, throttled())
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
-		assert.Zero(t, time.Since(start))
-		assert.ErrorIs(t, err, ErrThrottled)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr, "the last answer stays reachable")
-		assert.Equal(t, 1, rec.count())
-	})
+// TestContextEndingAroundBackoffKeepsTheLastAnswer: when the caller's
+// context ends while the client pauses before a retry (or the pause would
+// outlast its deadline), the call returns at that instant, not when the
+// pause would have ended, with the context's error; the answer that caused
+// the pause stays reachable with errors.As, and nothing more is sent.
+func TestContextEndingAroundBackoffKeepsTheLastAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		backoff Backoff
+		answer  httpmock.Responder
+		// ctx ends the context its own way.
+		ctx     func() (context.Context, context.CancelFunc)
+		elapsed time.Duration
+		wantIs  []error
+		// the last answer
+		status          int
+		code, requestID string
+	}{
+		{
+			name:    "cancelled mid-pause after a 503",
+			backoff: Backoff{Base: time.Second},
+			answer:  jsonAnswer(503, `{"Code":"ServiceUnavailable","Message":"busy"}`, "X-Acs-Request-Id", "HDR-503"),
+			ctx: func() (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(context.Background())
+				time.AfterFunc(250*time.Millisecond, cancel)
+				return ctx, cancel
+			},
+			elapsed: 250 * time.Millisecond,
+			wantIs:  []error{context.Canceled, ErrServer},
+			status:  503, code: "ServiceUnavailable", requestID: "HDR-503",
+		},
+		{
+			name:   "cancelled mid-pause after throttling",
+			answer: throttled(),
+			ctx: func() (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(context.Background())
+				time.AfterFunc(400*time.Millisecond, cancel)
+				return ctx, cancel
+			},
+			elapsed: 400 * time.Millisecond,
+			wantIs:  []error{context.Canceled, ErrThrottled},
+			status:  400, code: "System.LimitControl", requestID: "REQ-T",
+		},
+		{
+			// ThrottleBase is 1s: the pause is not taken at all.
+			name:   "deadline before the pause would end",
+			answer: throttled(),
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 500*time.Millisecond)
+			},
+			elapsed: 0,
+			wantIs:  []error{context.DeadlineExceeded, ErrThrottled},
+			status:  400, code: "System.LimitControl", requestID: "REQ-T",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c, mock := newMockClient(t, WithBackoff(tc.backoff))
+				c.jitter = topOfJitter
+				rec := script(mock, tc.answer)
+				ctx, cancel := tc.ctx()
+				defer cancel()
+				start := time.Now()
+				resp, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest())
+				assert.Equal(t, tc.elapsed, time.Since(start), "returns when the context ends, not when the pause would")
+				assert.Nil(t, resp)
+				for _, want := range tc.wantIs {
+					assert.ErrorIs(t, err, want)
+				}
+				apiErr := requireAPIError(t, err, tc.status, tc.requestID)
+				assert.Equal(t, tc.code, apiErr.Code, "the last answer stays reachable")
+				requireAttempts(t, err, 1)
+				assert.Equal(t, 1, rec.count(), "no attempt after the context ended")
+			})
+		})
+	}
 }
 
 func TestFullJitterBounds(t *testing.T) {
@@ -179,6 +201,7 @@ func TestFullJitterBounds(t *testing.T) {
 	for retry := 1; retry <= 40; retry++ {
 		c.fullJitter(time.Second, retry)
 	}
+	require.Len(t, ceilings, 40)
 	assert.Equal(t, int64(time.Second)+1, ceilings[0])
 	assert.Equal(t, int64(2*time.Second)+1, ceilings[1])
 	for _, n := range ceilings {

@@ -91,6 +91,9 @@ type leakScenario struct {
 	call func(ctx context.Context, c *Client) (any, error)
 	// wantErr is false only for the success path.
 	wantErr bool
+	// wantIs are what the error must match, so that the scenario is
+	// known to have taken the path its name says.
+	wantIs []error
 }
 
 func leakScenarios() []leakScenario {
@@ -110,7 +113,7 @@ func leakScenarios() []leakScenario {
 	ok := func(req *http.Request) (*http.Response, error) { return jsonAnswer(200, sevenDays)(req) }
 	return []leakScenario{
 		{name: "success", answer: ok},
-		{name: "SignatureDoesNotMatch echoing the string to sign", wantErr: true,
+		{name: "SignatureDoesNotMatch echoing the string to sign", wantErr: true, wantIs: []error{ErrAuthentication},
 			answer: jsonEcho(400, func(req *http.Request) map[string]any {
 				return map[string]any{
 					"RequestId": "REQ-LEAK", "HostId": "cams.ap-southeast-1.aliyuncs.com", "Code": "SignatureDoesNotMatch",
@@ -119,15 +122,15 @@ func leakScenarios() []leakScenario {
 					"Recommend":          "https://api.aliyun.com/troubleshoot?q=SignatureDoesNotMatch&requestId=REQ-LEAK",
 				}
 			})},
-		{name: "throttled every time, echoing", wantErr: true,
+		{name: "throttled every time, echoing", wantErr: true, wantIs: []error{ErrThrottled},
 			answer: jsonEcho(400, func(req *http.Request) map[string]any {
 				return map[string]any{"RequestId": "REQ-LEAK", "Code": "System.LimitControl", "Message": secretEcho(req)}
 			})},
-		{name: "HTML gateway page echoing", wantErr: true,
+		{name: "HTML gateway page echoing", wantErr: true, wantIs: []error{ErrServer, ErrMalformedResponse},
 			answer: rawEcho(502, "text/html", func(req *http.Request) string {
 				return "<html><body><h1>502 Bad Gateway</h1><!-- " + secretEcho(req) + " --></body></html>"
 			})},
-		{name: "truncated JSON echoing", wantErr: true,
+		{name: "truncated JSON echoing", wantErr: true, wantIs: []error{ErrMalformedResponse},
 			answer: rawEcho(200, "application/json", func(req *http.Request) string {
 				return `{"Code":"OK","Message":"` + secretEcho(req)
 			})},
@@ -141,19 +144,25 @@ func leakScenarios() []leakScenario {
 			}},
 		{name: "transport error", wantErr: true,
 			answer: func(*http.Request) (*http.Response, error) { return nil, errors.New("read: connection reset by peer") }},
-		{name: "response too large", wantErr: true, opts: []Option{WithMaxResponseBytes(64)},
+		{name: "response too large", wantErr: true, wantIs: []error{ErrResponseTooLarge}, opts: []Option{WithMaxResponseBytes(64)},
 			answer: rawEcho(200, "application/json", func(req *http.Request) string { return `{"Code":"OK","Message":"` + secretEcho(req) + `"}` })},
-		{name: "context cancelled in backoff", wantErr: true,
+		{name: "context cancelled in backoff", wantErr: true, wantIs: []error{context.Canceled, ErrServer},
 			answer: jsonEcho(503, func(req *http.Request) map[string]any {
 				return map[string]any{"Code": "ServiceUnavailable", "Message": secretEcho(req)}
 			}),
 			call: func(ctx context.Context, c *Client) (any, error) {
 				ctx, cancel := context.WithCancel(ctx)
-				c.jitter = func(n int64) int64 { return n - 1 }
-				time.AfterFunc(20*time.Millisecond, cancel)
+				defer cancel()
+				// The client draws the pause after the first answer and
+				// only then sleeps: cancelling as it draws ends the call in
+				// that pause, without depending on the wall clock.
+				c.jitter = func(n int64) int64 {
+					cancel()
+					return topOfJitter(n)
+				}
 				return c.GetChatappPhoneNumberMetric(ctx, weekRequest())
 			}},
-		{name: "limiter wait past the deadline", wantErr: true, opts: []Option{WithRateLimiter(NewRateLimiter(0.001))}, answer: ok,
+		{name: "limiter wait past the deadline", wantErr: true, wantIs: []error{ErrThrottled, context.DeadlineExceeded}, opts: []Option{WithRateLimiter(NewRateLimiter(0.001))}, answer: ok,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				if _, err := c.GetChatappPhoneNumberMetric(ctx, weekRequest()); err != nil {
 					return nil, err
@@ -163,20 +172,20 @@ func leakScenarios() []leakScenario {
 				return c.GetChatappPhoneNumberMetric(ctx, weekRequest())
 			}},
 		{name: "limiter failing", wantErr: true, opts: []Option{WithRateLimiter(failingLimiter{})}, answer: ok},
-		{name: "validation", wantErr: true, answer: ok,
+		{name: "validation", wantErr: true, wantIs: []error{ErrInvalidRequest}, answer: ok,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				req := weekRequest()
 				req.Granularity = "daily"
 				return c.GetChatappPhoneNumberMetric(ctx, req)
 			}},
-		{name: "EnableWhatsappROIMetric echoing", wantErr: true,
+		{name: "EnableWhatsappROIMetric echoing", wantErr: true, wantIs: []error{ErrPermissionDenied},
 			answer: jsonEcho(403, func(req *http.Request) map[string]any {
 				return map[string]any{"Code": "Forbidden.RAM", "Message": secretEcho(req), "AccessDeniedDetail": secretEcho(req)}
 			}),
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.EnableWhatsappROIMetric(ctx, &EnableWhatsappROIMetricRequest{CustSpaceID: "cams-1"})
 			}},
-		{name: "credential provider panicking with its secret", wantErr: true, answer: ok,
+		{name: "credential provider panicking with its secret", wantErr: true, wantIs: []error{ErrCredentials}, answer: ok,
 			opts: []Option{WithCredential(&panickingProvider{})}},
 	}
 }
@@ -218,23 +227,11 @@ func TestNoSecretInErrorsLogsOrPrintedValues(t *testing.T) {
 					if format == "text" {
 						handler = slog.NewTextHandler(&logs, opts)
 					}
-					mock := httpmock.NewMockTransport()
-					wire := &wireCapture{}
-					mock.RegisterResponder(http.MethodPost, testEndpoint+"/", func(req *http.Request) (*http.Response, error) {
-						wire.note(req)
-						return sc.answer(req)
-					})
-					base := []Option{
-						WithEndpoint(testEndpoint),
-						WithSTSToken(leakAccessKeyID, leakSecret, leakToken),
-						WithHTTPClient(&http.Client{Transport: mock}),
-						WithRateLimiter(nil),
+					c, wire := newLeakClient(t, sc.answer, append([]Option{
 						WithSignatureVersion(sig),
 						WithBackoff(Backoff{Base: time.Millisecond, ThrottleBase: time.Millisecond}),
 						WithLogger(slog.New(handler)),
-					}
-					c, err := NewClient(append(base, sc.opts...)...)
-					require.NoError(t, err)
+					}, sc.opts...)...)
 					call := sc.call
 					if call == nil {
 						call = func(ctx context.Context, c *Client) (any, error) {
@@ -244,6 +241,9 @@ func TestNoSecretInErrorsLogsOrPrintedValues(t *testing.T) {
 					resp, err := call(context.Background(), c)
 					if sc.wantErr {
 						require.Error(t, err)
+						for _, want := range sc.wantIs {
+							assert.ErrorIs(t, err, want)
+						}
 					} else {
 						require.NoError(t, err)
 						assert.Contains(t, logs.String(), "chatapp attempt", "the debug log is on")
@@ -290,8 +290,9 @@ func TestNoSecretInPrintedOptionsAndTypes(t *testing.T) {
 }
 
 // newLeakClient returns a Client with the distinctive STS credentials
-// whose every attempt is answered by answer, after noting what it sent.
-func newLeakClient(t *testing.T, sig SignatureVersion, answer func(*http.Request) (*http.Response, error)) (*Client, *wireCapture) {
+// and no rate limiter, whose every attempt is answered by answer after
+// noting what it sent; opts come last.
+func newLeakClient(t *testing.T, answer func(*http.Request) (*http.Response, error), opts ...Option) (*Client, *wireCapture) {
 	t.Helper()
 	mock := httpmock.NewMockTransport()
 	wire := &wireCapture{}
@@ -299,9 +300,7 @@ func newLeakClient(t *testing.T, sig SignatureVersion, answer func(*http.Request
 		wire.note(req)
 		return answer(req)
 	})
-	c, err := NewClient(WithEndpoint(testEndpoint), WithSTSToken(leakAccessKeyID, leakSecret, leakToken),
-		WithHTTPClient(&http.Client{Transport: mock}), WithRateLimiter(nil), WithSignatureVersion(sig), WithMaxAttempts(1))
-	require.NoError(t, err)
+	c := newTestClient(t, mock, append([]Option{WithSTSToken(leakAccessKeyID, leakSecret, leakToken)}, opts...)...)
 	return c, wire
 }
 
@@ -316,9 +315,9 @@ func TestErrorSnippetShowsNoPartOfASecret(t *testing.T) {
 			{"percent-encoded token across the cut", strings.Repeat("x", 186) + pct.Encode(leakToken)},
 		} {
 			t.Run(sig.String()+"/"+tc.name, func(t *testing.T) {
-				c, wire := newLeakClient(t, sig, func(*http.Request) (*http.Response, error) {
+				c, wire := newLeakClient(t, func(*http.Request) (*http.Response, error) {
 					return httpmock.NewStringResponse(502, tc.body), nil
-				})
+				}, WithSignatureVersion(sig), WithMaxAttempts(1))
 				_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 				require.ErrorIs(t, err, ErrMalformedResponse)
 				requireNoSecret(t, map[string]string{"Error()": err.Error()}, wire.all(), true)
@@ -347,7 +346,8 @@ func TestTransportErrorsShowNoSignedURL(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, wire := newLeakClient(t, SignatureRPC, func(req *http.Request) (*http.Response, error) { return nil, tc.err(req) })
+			c, wire := newLeakClient(t, func(req *http.Request) (*http.Response, error) { return nil, tc.err(req) },
+				WithSignatureVersion(SignatureRPC), WithMaxAttempts(1))
 			_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 			require.Error(t, err)
 			printed := map[string]string{}

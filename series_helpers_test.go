@@ -173,7 +173,7 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// apiError answers with a service error body.
+// fakeAPIError answers with a service error body.
 func fakeAPIError(status int, code, requestID string) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
 		body, _ := json.Marshal(map[string]string{
@@ -186,7 +186,7 @@ func fakeAPIError(status int, code, requestID string) httpmock.Responder {
 	}
 }
 
-// collect ranges over seq and returns its points and errors in order.
+// collectRange ranges over seq and returns its points and errors in order.
 func collectRange(seq func(func(chatapp.PhoneNumberMetric, error) bool)) (points []chatapp.PhoneNumberMetric, errs []error) {
 	for p, err := range seq {
 		if err != nil {
@@ -198,13 +198,31 @@ func collectRange(seq func(func(chatapp.PhoneNumberMetric, error) bool)) (points
 	return points, errs
 }
 
-// requireSeries checks that points are one number's consecutive buckets
-// of size from first, each once.
+// requireSeries checks that points are n consecutive buckets of size
+// from first, each once, all of one number.
 func requireSeries(t *testing.T, points []chatapp.PhoneNumberMetric, first time.Time, size time.Duration, n int) {
 	t.Helper()
 	require.Len(t, points, n)
 	for i, p := range points {
 		want := first.Add(time.Duration(i) * size)
 		require.Truef(t, p.Start.Equal(want), "point %d starts at %s, want %s", i, p.Start.In(zoneCST), want.In(zoneCST))
+		require.Equalf(t, size, p.End.Sub(p.Start), "point %d spans one bucket", i)
+		require.Equalf(t, points[0].PhoneNumber, p.PhoneNumber, "point %d is of the same number", i)
 	}
 }
+
+// concurrency counts the callers inside a section at once, and the most
+// there ever were.
+type concurrency struct{ now, most atomic.Int64 }
+
+func (c *concurrency) enter() {
+	n := c.now.Add(1)
+	for {
+		m := c.most.Load()
+		if n <= m || c.most.CompareAndSwap(m, n) {
+			return
+		}
+	}
+}
+
+func (c *concurrency) leave() { c.now.Add(-1) }

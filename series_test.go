@@ -102,36 +102,48 @@ func TestPhoneNumberMetricsHalfHourWindows(t *testing.T) {
 }
 
 func TestPhoneNumberMetricsWindowOptions(t *testing.T) {
-	t.Run("DailyWindow", func(t *testing.T) {
-		f := &fakeService{}
-		c := newFakeClient(t, f)
-		start := dateCST(2026, 5, 3, 7, 0)
-		points, errs := collectRange(c.PhoneNumberMetrics(context.Background(), &chatapp.GetChatappPhoneNumberMetricRequest{
-			PhoneNumber: "1", Start: start, End: dateCST(2026, 5, 20, 0, 0),
-		}, chatapp.DailyWindow(7)))
-		require.Empty(t, errs)
-		requireWindows(t, []windowQuery{
-			{"1", "", start, dateCST(2026, 5, 10, 0, 0)},
-			{"1", "", dateCST(2026, 5, 10, 0, 0), dateCST(2026, 5, 17, 0, 0)},
-			{"1", "", dateCST(2026, 5, 17, 0, 0), dateCST(2026, 5, 20, 0, 0)},
-		}, f.calls())
-		requireSeries(t, points, dateCST(2026, 5, 4, 0, 0), oneDay, 16)
-	})
-	t.Run("HalfHourWindow", func(t *testing.T) {
-		f := &fakeService{}
-		c := newFakeClient(t, f)
-		start := dateCST(2026, 5, 3, 7, 10)
-		points, errs := collectRange(c.PhoneNumberMetrics(context.Background(), &chatapp.GetChatappPhoneNumberMetricRequest{
-			PhoneNumber: "1", Granularity: chatapp.GranularityHalfHour, Start: start, End: dateCST(2026, 5, 3, 20, 0),
-		}, chatapp.HalfHourWindow(6*time.Hour)))
-		require.Empty(t, errs)
-		requireWindows(t, []windowQuery{
-			{"1", "HALF_HOUR", start, dateCST(2026, 5, 3, 13, 0)},
-			{"1", "HALF_HOUR", dateCST(2026, 5, 3, 13, 0), dateCST(2026, 5, 3, 19, 0)},
-			{"1", "HALF_HOUR", dateCST(2026, 5, 3, 19, 0), dateCST(2026, 5, 3, 20, 0)},
-		}, f.calls())
-		requireSeries(t, points, dateCST(2026, 5, 3, 7, 30), 30*time.Minute, 25)
-	})
+	for _, tc := range []struct {
+		name        string
+		granularity chatapp.Granularity
+		start, end  time.Time
+		opt         chatapp.RangeOption
+		windows     []windowQuery
+		// the series: its first bucket, their size and how many
+		first time.Time
+		size  time.Duration
+		n     int
+	}{
+		{
+			name: "DailyWindow", start: dateCST(2026, 5, 3, 7, 0), end: dateCST(2026, 5, 20, 0, 0), opt: chatapp.DailyWindow(7),
+			windows: []windowQuery{
+				{"1", "", dateCST(2026, 5, 3, 7, 0), dateCST(2026, 5, 10, 0, 0)},
+				{"1", "", dateCST(2026, 5, 10, 0, 0), dateCST(2026, 5, 17, 0, 0)},
+				{"1", "", dateCST(2026, 5, 17, 0, 0), dateCST(2026, 5, 20, 0, 0)},
+			},
+			first: dateCST(2026, 5, 4, 0, 0), size: oneDay, n: 16,
+		},
+		{
+			name: "HalfHourWindow", granularity: chatapp.GranularityHalfHour,
+			start: dateCST(2026, 5, 3, 7, 10), end: dateCST(2026, 5, 3, 20, 0), opt: chatapp.HalfHourWindow(6 * time.Hour),
+			windows: []windowQuery{
+				{"1", "HALF_HOUR", dateCST(2026, 5, 3, 7, 10), dateCST(2026, 5, 3, 13, 0)},
+				{"1", "HALF_HOUR", dateCST(2026, 5, 3, 13, 0), dateCST(2026, 5, 3, 19, 0)},
+				{"1", "HALF_HOUR", dateCST(2026, 5, 3, 19, 0), dateCST(2026, 5, 3, 20, 0)},
+			},
+			first: dateCST(2026, 5, 3, 7, 30), size: 30 * time.Minute, n: 25,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeService{}
+			c := newFakeClient(t, f)
+			points, errs := collectRange(c.PhoneNumberMetrics(context.Background(), &chatapp.GetChatappPhoneNumberMetricRequest{
+				PhoneNumber: "1", Granularity: tc.granularity, Start: tc.start, End: tc.end,
+			}, tc.opt))
+			require.Empty(t, errs)
+			requireWindows(t, tc.windows, f.calls())
+			requireSeries(t, points, tc.first, tc.size, tc.n)
+		})
+	}
 	t.Run("BucketZone with daylight saving time", func(t *testing.T) {
 		ny, err := time.LoadLocation("America/New_York")
 		require.NoError(t, err)
@@ -324,7 +336,8 @@ func TestPhoneNumberMetricsUsesTheRequestAsGiven(t *testing.T) {
 	requireSeries(t, points, start, oneDay, 3)
 	require.Equal(t, "1", points[0].PhoneNumber)
 	// Ranging again queries anew.
-	again, _ := collectRange(seq)
+	again, errs := collectRange(seq)
+	require.Empty(t, errs)
 	require.Equal(t, points, again)
 	require.Len(t, f.calls(), 2)
 }

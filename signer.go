@@ -2,7 +2,6 @@ package chatapp
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -137,25 +136,16 @@ func signV3(in *signInput) signedRequest {
 	}
 	var sig [2 * sha256.Size]byte
 	v3SignInto(&sig, in.cred.accessKeySecret, "POST", "/", query, headers, signedHeaders, emptyPayloadHash)
-	// Spelled out rather than v3Authorization: converting sig inside the
-	// concatenation costs no allocation of its own.
-	auth := v3Algorithm + " Credential=" + in.cred.accessKeyID + ",SignedHeaders=" + signedHeaders + ",Signature=" + string(sig[:])
+	auth := v3Authorization(in.cred.accessKeyID, signedHeaders, &sig)
 	// host travels as the request's Host, not as a header line. The
 	// signature is the Authorization's tail, so it costs no allocation.
 	return signedRequest{rawQuery: query, authorization: auth, signature: auth[len(auth)-len(sig):], headers: headers[1:]}
 }
 
-// v3Sign returns the hex signature for a request whose headers are already
-// normalised: lower-case names, trimmed values, sorted, no duplicates, only
-// the signed ones.
-func v3Sign(secret, method, uri, query string, headers []header, signedHeaders, payloadHash string) string {
-	var sig [2 * sha256.Size]byte
-	v3SignInto(&sig, secret, method, uri, query, headers, signedHeaders, payloadHash)
-	return string(sig[:])
-}
-
-// v3SignInto is v3Sign writing to sig. Its buffers live on the stack while
-// the canonical request fits in 1 KiB, which ours always does.
+// v3SignInto writes the hex signature of a request to sig. The headers
+// must be normalised already: lower-case names, trimmed values, sorted, no
+// duplicates, only the signed ones. Its buffers live on the stack while the
+// canonical request fits in 1 KiB, which ours always does.
 func v3SignInto(sig *[2 * sha256.Size]byte, secret, method, uri, query string, headers []header, signedHeaders, payloadHash string) {
 	var buf [1024]byte
 	sum := sha256.Sum256(appendCanonicalRequest(buf[:0], method, uri, query, headers, signedHeaders, payloadHash))
@@ -191,40 +181,10 @@ func appendCanonicalRequest(dst []byte, method, uri, query string, headers []hea
 	return append(dst, payloadHash...)
 }
 
-func v3Authorization(accessKeyID, signedHeaders, signature string) string {
-	return v3Algorithm + " Credential=" + accessKeyID + ",SignedHeaders=" + signedHeaders + ",Signature=" + signature
-}
-
-// normaliseV3Headers applies signing.md §3.2 step 4 to arbitrary headers:
-// keep host, content-type and x-acs-*; lower-case names; trim values; sort
-// by name; merge names that differ only in case into one line with their
-// values sorted and joined by ",". It returns the headers and the
-// SignedHeaders list.
-func normaliseV3Headers(in []header) ([]header, string) {
-	var out []header
-	for _, h := range in {
-		name := strings.ToLower(strings.TrimSpace(h.name))
-		if name != "host" && name != "content-type" && !strings.HasPrefix(name, "x-acs-") {
-			continue
-		}
-		out = append(out, header{name, strings.TrimSpace(h.value)})
-	}
-	slices.SortStableFunc(out, func(a, b header) int {
-		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.value, b.value))
-	})
-	merged := out[:0]
-	for _, h := range out {
-		if n := len(merged); n > 0 && merged[n-1].name == h.name {
-			merged[n-1].value += "," + h.value
-			continue
-		}
-		merged = append(merged, h)
-	}
-	names := make([]string, len(merged))
-	for i, h := range merged {
-		names[i] = h.name
-	}
-	return merged, strings.Join(names, ";")
+// v3Authorization returns the Authorization header value. Converting sig
+// inside the concatenation costs no allocation of its own.
+func v3Authorization(accessKeyID, signedHeaders string, sig *[2 * sha256.Size]byte) string {
+	return v3Algorithm + " Credential=" + accessKeyID + ",SignedHeaders=" + signedHeaders + ",Signature=" + string(sig[:])
 }
 
 // signRPC builds a classic RPC request: every parameter, the common ones
@@ -257,39 +217,21 @@ func signRPC(in *signInput) signedRequest {
 	}
 	all = append(all, rest...)
 
-	// The canonical query, noting where Signature will go in the wire query.
-	sigAt, _ := slices.BinarySearchFunc(all, "Signature", func(p param, name string) int { return strings.Compare(p.name, name) })
-	var qbuf [1024]byte
-	q := appendQuery(qbuf[:0], all[:sigAt])
-	cut := len(q)
-	q = appendQuery(q, all[sigAt:])
-
 	// The string-to-sign is written straight after the HMAC's inner pad,
 	// so that it is hashed where it was written rather than copied there.
-	key := in.cred.accessKeySecret + "&"
+	k := newHMACKey(in.cred.accessKeySecret+"&", sha1Key)
 	var stsBuf [hmacBlockSize + 2048]byte
-	k := newHMACKey(key, sha1Key)
-	sts := append(stsBuf[:0], k.ipad[:]...)
-	sts = appendQueryEncoded(append(sts, "POST&%2F&"...), all)
-	var sig [28]byte // base64 of a 20-byte HMAC-SHA1
+	sts := appendRPCStringToSign(append(stsBuf[:0], k.ipad[:]...), "POST", all)
 	mac := k.sumSHA1(sts)
+	var sig [28]byte // base64 of a 20-byte HMAC-SHA1
 	base64.StdEncoding.Encode(sig[:], mac[:])
+	signature := string(sig[:])
 
-	var wire strings.Builder
-	wire.Grow(len(q) + len("&Signature=") + pct.LenBytes(sig[:]) + 1)
-	wire.Write(q[:cut])
-	if cut > 0 {
-		wire.WriteByte('&')
-	}
-	wire.WriteString("Signature=")
-	var sigBuf [3 * len(sig)]byte
-	wire.Write(pct.AppendBytes(sigBuf[:0], sig[:]))
-	// appendQuery began the second half with '&' unless it was the start.
-	if cut == 0 && len(q) > 0 {
-		wire.WriteByte('&')
-	}
-	wire.Write(q[cut:])
-	return signedRequest{rawQuery: wire.String(), signature: string(sig[:])}
+	// The wire query is the canonical one with Signature at its sorted place.
+	at, _ := slices.BinarySearchFunc(all, "Signature", func(p param, name string) int { return strings.Compare(p.name, name) })
+	all = slices.Insert(all, at, param{name: "Signature", value: signature})
+	var qbuf [1024]byte
+	return signedRequest{rawQuery: string(appendQuery(qbuf[:0], all)), signature: signature}
 }
 
 // appendQuery appends params, sorted by raw name, as pct(name)=pct(value)
@@ -329,18 +271,11 @@ func appendQueryEncoded(dst []byte, params []param) []byte {
 	return dst
 }
 
-// rpcSignature computes Base64(HMAC-SHA1(secret+"&", stringToSign)) where
-// stringToSign = METHOD&%2F&pct(canonicalQuery) (signing.md §2.3).
-func rpcSignature(secret, method, canonicalQuery string) string {
-	mac := hmacSHA1(secret+"&", rpcStringToSign(method, canonicalQuery))
-	return base64.StdEncoding.EncodeToString(mac[:])
-}
-
-func rpcStringToSign(method, canonicalQuery string) []byte {
-	b := make([]byte, 0, len(method)+4+pct.Len(canonicalQuery))
-	b = append(b, method...)
-	b = append(b, "&%2F&"...)
-	return pct.Append(b, canonicalQuery)
+// appendRPCStringToSign appends METHOD&%2F&pct(canonical query of params)
+// (signing.md §2.3); params must be sorted by raw name.
+func appendRPCStringToSign(dst []byte, method string, params []param) []byte {
+	dst = append(append(dst, method...), "&%2F&"...)
+	return appendQueryEncoded(dst, params)
 }
 
 // hmacSHA256 and hmacSHA1 compute HMAC (RFC 2104) over the standard

@@ -73,16 +73,12 @@ var sharedTransport = sync.OnceValue(func() *http.Transport {
 	}
 })
 
-// newHTTPClient returns the http.Client a Client sends with: a fresh one on
-// sharedTransport that follows no redirect (the API never redirects), or a
-// copy of the user's whose redirect policy stops at a change of host, so
-// that signed headers are never replayed to another host, and otherwise
-// defers to the user's own policy. A redirect that is not followed comes
-// back as an *APIError with its 3xx status.
-func newHTTPClient(user *http.Client) *http.Client {
-	if user == nil {
-		return &http.Client{Transport: sharedTransport(), CheckRedirect: noRedirects}
-	}
+// copyHTTPClient returns the copy of a user's http.Client that a Client
+// sends with: its redirect policy stops at a change of host, so that signed
+// headers are never replayed to another host, and otherwise defers to the
+// user's own policy. A redirect that is not followed comes back as an
+// *APIError with its 3xx status.
+func copyHTTPClient(user *http.Client) *http.Client {
 	hc := *user
 	userCheck := user.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -99,5 +95,3 @@ func newHTTPClient(user *http.Client) *http.Client {
 	}
 	return &hc
 }
-
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

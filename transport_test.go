@@ -59,8 +59,8 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 func TestDefaultTransportRequiresTLS12(t *testing.T) {
 	c, err := NewClient(WithAccessKey("id", "secret"))
 	require.NoError(t, err)
-	tr, ok := c.httpClient.Transport.(*http.Transport)
-	require.True(t, ok, "the default transport is an *http.Transport, got %T", c.httpClient.Transport)
+	require.Nil(t, c.httpClient, "without WithHTTPClient the Client sends on sharedTransport")
+	tr := sharedTransport()
 	require.NotNil(t, tr.TLSClientConfig)
 	assert.GreaterOrEqual(t, tr.TLSClientConfig.MinVersion, uint16(tls.VersionTLS12))
 	assert.False(t, tr.TLSClientConfig.InsecureSkipVerify)
@@ -79,8 +79,7 @@ func TestDefaultTransportRequiresTLS12(t *testing.T) {
 	old.StartTLS()
 	defer old.Close()
 
-	c, err = NewClient(WithEndpoint(old.URL), WithAccessKey(uniqueAccessKeyID(t), "secret"), WithRateLimiter(nil), WithMaxAttempts(1))
-	require.NoError(t, err)
+	c = newServerClient(t, old.URL, WithMaxAttempts(1))
 	resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 	require.Error(t, err)
 	assert.Nil(t, resp)
@@ -92,6 +91,16 @@ func TestDefaultTransportRequiresTLS12(t *testing.T) {
 	_, err = permissive.Get(old.URL)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "certificate", "a TLS 1.0 client negotiates with this server")
+}
+
+// newServerClient returns a Client of endpoint, with its own transport
+// unless opts give one, an AccessKeyId of its own, and no rate limiter.
+func newServerClient(t *testing.T, endpoint string, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{WithEndpoint(endpoint), WithAccessKey(uniqueAccessKeyID(), "secret"), WithRateLimiter(nil)}
+	c, err := NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return c
 }
 
 // redirectPair is a server A that redirects every request, and a server B
@@ -153,9 +162,7 @@ func TestRedirectsNeverCarryCredentialsToAnotherHost(t *testing.T) {
 		} {
 			t.Run(target.name+"/"+client.name, func(t *testing.T) {
 				p := newRedirectPair(t, target.location)
-				opts := append([]Option{WithEndpoint(p.a.URL), WithAccessKey(uniqueAccessKeyID(t), "secret"), WithRateLimiter(nil)}, client.opts...)
-				c, err := NewClient(opts...)
-				require.NoError(t, err)
+				c := newServerClient(t, p.a.URL, client.opts...)
 				resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 				assert.Nil(t, resp)
 				var apiErr *APIError
@@ -190,9 +197,7 @@ func TestSameHostRedirectFollowsTheUsersPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newRedirectPair(t, func(aURL, _ string) string { return aURL + "/moved" })
-			opts := append([]Option{WithEndpoint(p.a.URL), WithAccessKey(uniqueAccessKeyID(t), "secret"), WithRateLimiter(nil), WithMaxAttempts(1)}, tc.opts...)
-			c, err := NewClient(opts...)
-			require.NoError(t, err)
+			c := newServerClient(t, p.a.URL, append([]Option{WithMaxAttempts(1)}, tc.opts...)...)
 			resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 			if tc.follows {
 				require.NoError(t, err)
@@ -217,44 +222,57 @@ func TestSameHostRedirectFollowsTheUsersPolicy(t *testing.T) {
 
 // TestUsersHTTPClientIsNeverMutated: every field of the user's
 // http.Client, and the configuration of its transport, is the same after
-// NewClient and after calls that were redirected, as before.
+// NewClient and after calls that were redirected, as before, whether the
+// client has a redirect policy of its own or Go's (a nil CheckRedirect).
 func TestUsersHTTPClientIsNeverMutated(t *testing.T) {
-	p := newRedirectPair(t, func(_, bURL string) string { return bURL + "/" })
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	policy := func(*http.Request, []*http.Request) error { return nil }
-	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}, MaxIdleConnsPerHost: 3, IdleConnTimeout: time.Minute}
-	defer tr.CloseIdleConnections()
-	user := &http.Client{Transport: tr, CheckRedirect: policy, Jar: jar, Timeout: 7 * time.Second}
-	before := *user
-	trBefore := struct {
-		tls     *tls.Config
-		minTLS  uint16
-		perHost int
-		idle    time.Duration
-		proxy   uintptr
-	}{tr.TLSClientConfig, tr.TLSClientConfig.MinVersion, tr.MaxIdleConnsPerHost, tr.IdleConnTimeout, reflect.ValueOf(tr.Proxy).Pointer()}
+	for _, tc := range []struct {
+		name   string
+		policy func(*http.Request, []*http.Request) error
+	}{
+		{"own redirect policy", func(*http.Request, []*http.Request) error { return nil }},
+		{"Go's redirect policy", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newRedirectPair(t, func(_, bURL string) string { return bURL + "/" })
+			jar, err := cookiejar.New(nil)
+			require.NoError(t, err)
+			tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}, MaxIdleConnsPerHost: 3, IdleConnTimeout: time.Minute}
+			defer tr.CloseIdleConnections()
+			user := &http.Client{Transport: tr, CheckRedirect: tc.policy, Jar: jar, Timeout: 7 * time.Second}
+			before := *user
+			trBefore := struct {
+				tls     *tls.Config
+				minTLS  uint16
+				perHost int
+				idle    time.Duration
+				proxy   uintptr
+			}{tr.TLSClientConfig, tr.TLSClientConfig.MinVersion, tr.MaxIdleConnsPerHost, tr.IdleConnTimeout, reflect.ValueOf(tr.Proxy).Pointer()}
 
-	c, err := NewClient(WithEndpoint(p.a.URL), WithAccessKey(uniqueAccessKeyID(t), "secret"), WithRateLimiter(nil), WithHTTPClient(user))
-	require.NoError(t, err)
-	_, err = c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
-	require.Error(t, err, "the redirect to B is refused")
-	assert.NotSame(t, user, c.httpClient, "the Client sends through its own copy")
+			c := newServerClient(t, p.a.URL, WithHTTPClient(user))
+			_, err = c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+			require.Error(t, err, "the redirect to B is refused")
+			assert.NotSame(t, user, c.httpClient, "the Client sends through its own copy")
 
-	assert.Same(t, before.Transport, user.Transport)
-	assert.Equal(t, reflect.ValueOf(before.CheckRedirect).Pointer(), reflect.ValueOf(user.CheckRedirect).Pointer(), "CheckRedirect")
-	assert.Same(t, before.Jar, user.Jar)
-	assert.Equal(t, before.Timeout, user.Timeout)
-	assert.Same(t, trBefore.tls, tr.TLSClientConfig)
-	assert.Equal(t, trBefore.minTLS, tr.TLSClientConfig.MinVersion)
-	assert.Equal(t, trBefore.perHost, tr.MaxIdleConnsPerHost)
-	assert.Equal(t, trBefore.idle, tr.IdleConnTimeout)
-	assert.Equal(t, trBefore.proxy, reflect.ValueOf(tr.Proxy).Pointer())
+			assert.Same(t, before.Transport, user.Transport)
+			if tc.policy == nil {
+				assert.Nil(t, user.CheckRedirect, "no policy was installed on the user's client")
+			} else {
+				assert.Equal(t, reflect.ValueOf(before.CheckRedirect).Pointer(), reflect.ValueOf(user.CheckRedirect).Pointer(), "CheckRedirect")
+			}
+			assert.Same(t, before.Jar, user.Jar)
+			assert.Equal(t, before.Timeout, user.Timeout)
+			assert.Same(t, trBefore.tls, tr.TLSClientConfig)
+			assert.Equal(t, trBefore.minTLS, tr.TLSClientConfig.MinVersion)
+			assert.Equal(t, trBefore.perHost, tr.MaxIdleConnsPerHost)
+			assert.Equal(t, trBefore.idle, tr.IdleConnTimeout)
+			assert.Equal(t, trBefore.proxy, reflect.ValueOf(tr.Proxy).Pointer())
 
-	// The user's own client still follows the redirect under its policy:
-	// its behaviour did not change.
-	resp, err := user.Get(p.a.URL + "/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, int64(1), p.hitsB.Load(), "the user's client, used directly, follows as it always did")
+			// The user's own client still follows the redirect under its
+			// policy: its behaviour did not change.
+			resp, err := user.Get(p.a.URL + "/")
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, int64(1), p.hitsB.Load(), "the user's client, used directly, follows as it always did")
+		})
+	}
 }

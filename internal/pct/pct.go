@@ -45,9 +45,7 @@ func unreservedRun(s string) int {
 }
 
 // Len returns the length of s once encoded.
-func Len(s string) int { return encodedLen(s) }
-
-func encodedLen[S string | []byte](s S) int {
+func Len(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if !unreserved(s[i]) {
@@ -59,12 +57,20 @@ func encodedLen[S string | []byte](s S) int {
 
 // Append appends the encoding of s to dst and returns the extended slice.
 func Append(dst []byte, s string) []byte {
-	return appendEncoded(dst, s)
+	return appendEscaped(dst, s, "%")
 }
 
-// appendEncoded serves Append; runs of unreserved bytes, the common case,
-// are copied at once.
-func appendEncoded(dst []byte, s string) []byte {
+// AppendTwice appends the encoding of the encoding of s, in one pass: an
+// escaped byte becomes %25XX. The RPC string-to-sign encodes the canonical
+// query a second time, and this builds it from the raw parameters.
+func AppendTwice(dst []byte, s string) []byte {
+	return appendEscaped(dst, s, "%25")
+}
+
+// appendEscaped appends s with every byte that is not unreserved written
+// as escape followed by its two hex digits. Runs of unreserved bytes, the
+// common case, are copied at once.
+func appendEscaped(dst []byte, s, escape string) []byte {
 	for {
 		i := unreservedRun(s)
 		dst = append(dst, s[:i]...)
@@ -72,7 +78,7 @@ func appendEncoded(dst []byte, s string) []byte {
 			return dst
 		}
 		c := s[i]
-		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		dst = append(append(dst, escape...), upperHex[c>>4], upperHex[c&15])
 		s = s[i+1:]
 	}
 }
@@ -85,36 +91,4 @@ func Encode(s string) string {
 		return s
 	}
 	return string(Append(make([]byte, 0, n), s))
-}
-
-// LenBytes is Len for a byte slice.
-func LenBytes(s []byte) int { return encodedLen(s) }
-
-// AppendBytes is Append for a byte slice. It serves short inputs (a
-// signature), so it goes byte by byte.
-func AppendBytes(dst, s []byte) []byte {
-	for _, c := range s {
-		if unreserved(c) {
-			dst = append(dst, c)
-			continue
-		}
-		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
-	}
-	return dst
-}
-
-// AppendTwice appends the encoding of the encoding of s, in one pass: an
-// escaped byte becomes %25XX. The RPC string-to-sign encodes the canonical
-// query a second time, and this builds it from the raw parameters.
-func AppendTwice(dst []byte, s string) []byte {
-	for {
-		i := unreservedRun(s)
-		dst = append(dst, s[:i]...)
-		if i == len(s) {
-			return dst
-		}
-		c := s[i]
-		dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
-		s = s[i+1:]
-	}
 }
