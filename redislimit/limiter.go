@@ -33,8 +33,9 @@ type Limiter struct {
 	stats   counters
 	jitter  func(n int64) int64 // uniform in [0, n); tests pin it
 
-	mu   sync.Mutex
-	keys map[stateKey]*keyState
+	mu     sync.Mutex
+	keys   map[stateKey]*keyState // one per bucket: Redis key and limit
+	byCall map[callKey]*keyState  // keys' entries by what the default key is derived from
 }
 
 var _ chatapp.Limiter = (*Limiter)(nil)
@@ -63,6 +64,7 @@ func newLimiter(b backend, opts []Option) *Limiter {
 		backend: b,
 		jitter:  rand.Int64N,
 		keys:    make(map[stateKey]*keyState),
+		byCall:  make(map[callKey]*keyState),
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -324,33 +326,60 @@ func (ks *keyState) local(replicas int) chatapp.Limiter {
 	return ks.fallback
 }
 
+// callKey is what the default key is derived from. accessKeyID is empty
+// under WithAccount, where the key does not depend on it.
+type callKey struct{ accessKeyID, operation string }
+
+// errEmptyKey refuses a call whose WithKeyFunc key is empty.
+var errEmptyKey = optionError("WithKeyFunc", "the key function returned an empty key")
+
+// stateFor returns the local state of the call's bucket. The default key
+// is derived once per AccessKeyId and operation; a WithKeyFunc function
+// runs for every call, since it may read any field of the CallInfo.
 func (l *Limiter) stateFor(info chatapp.CallInfo) (*keyState, error) {
-	lim, ok := l.cfg.limits[info.Operation]
+	if l.cfg.keyFunc != nil {
+		key := l.cfg.keyFunc(info)
+		if key == "" {
+			return nil, errEmptyKey
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.stateLocked(key, info.Operation), nil
+	}
+	ck := callKey{info.AccessKeyID, info.Operation}
+	if l.cfg.account != "" {
+		ck.accessKeyID = ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ks := l.byCall[ck]
+	if ks == nil {
+		ks = l.stateLocked(l.keyFor(info), info.Operation)
+		l.byCall[ck] = ks
+	}
+	return ks, nil
+}
+
+// stateLocked returns the local state of key's bucket under operation's
+// limit, made on first use. l.mu must be held.
+func (l *Limiter) stateLocked(key, operation string) *keyState {
+	lim, ok := l.cfg.limits[operation]
 	if !ok {
 		lim = l.cfg.otherLimit
 	}
-	key := l.keyFor(info)
-	if key == "" {
-		return nil, errors.New("redislimit: WithKeyFunc: the key function returned an empty key")
-	}
 	sk := stateKey{key, lim}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	ks := l.keys[sk]
 	if ks == nil {
 		ks = &keyState{key: key, limit: lim, gate: make(chan struct{}, 1)}
 		l.keys[sk] = ks
 	}
-	return ks, nil
+	return ks
 }
 
-// keyFor derives the Redis key of a call. The AccessKeyId goes in hashed:
-// many teams can list the keys of a shared Redis, and the identifier of a
-// credential has no business there.
+// keyFor derives the default Redis key of a call. The AccessKeyId goes in
+// hashed: many teams can list the keys of a shared Redis, and the
+// identifier of a credential has no business there.
 func (l *Limiter) keyFor(info chatapp.CallInfo) string {
-	if l.cfg.keyFunc != nil {
-		return l.cfg.keyFunc(info)
-	}
 	account := l.cfg.account
 	if account == "" {
 		account = AccountKey(info.AccessKeyID)

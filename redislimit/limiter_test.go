@@ -21,7 +21,7 @@ type fakeGCRA struct {
 	mu    sync.Mutex
 	tat   map[string]time.Time
 	err   error         // returned by every call while set
-	stall chan struct{} // while non-nil, calls block on it and ignore ctx, like a go-redis client without ContextTimeoutEnabled
+	stall chan struct{} // while non-nil, calls block on it (see hold)
 	calls atomic.Int64
 }
 
@@ -30,6 +30,22 @@ func newFake() *fakeGCRA { return &fakeGCRA{tat: make(map[string]time.Time)} }
 func (f *fakeGCRA) setErr(err error) {
 	f.mu.Lock()
 	f.err = err
+	f.mu.Unlock()
+}
+
+// hold makes calls block until release, ignoring ctx, like a go-redis
+// client without ContextTimeoutEnabled.
+func (f *fakeGCRA) hold() {
+	f.mu.Lock()
+	f.stall = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// release lets held calls, and later ones, through.
+func (f *fakeGCRA) release() {
+	f.mu.Lock()
+	close(f.stall)
+	f.stall = nil
 	f.mu.Unlock()
 }
 
@@ -95,10 +111,19 @@ func callCtx(ctx context.Context, op string) context.Context {
 
 const opMetric = "GetChatappPhoneNumberMetric"
 
-// hammer runs g goroutines calling Wait until the deadline d away and
-// returns how many Waits were admitted.
-func hammer(ctx context.Context, l *Limiter, g int, d time.Duration) int64 {
-	ctx, cancel := context.WithTimeout(ctx, d)
+// deadlineRefusal reports whether err is the refusal of a Wait that would
+// outlast its deadline: a *chatapp.LimiterDeadlineError matching both
+// chatapp.ErrThrottled and context.DeadlineExceeded.
+func deadlineRefusal(err error) (*chatapp.LimiterDeadlineError, bool) {
+	var lde *chatapp.LimiterDeadlineError
+	ok := errors.As(err, &lde) && errors.Is(err, chatapp.ErrThrottled) && errors.Is(err, context.DeadlineExceeded)
+	return lde, ok
+}
+
+// hammer runs g goroutines calling Wait until the deadline and returns how
+// many Waits were admitted.
+func hammer(ctx context.Context, l *Limiter, g int, deadline time.Time) int64 {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var n atomic.Int64
 	var wg sync.WaitGroup
@@ -252,7 +277,7 @@ func TestWaitPacesToTheLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLimiter(newFake(), nil)
 		const d = 10 * time.Second
-		n := hammer(callCtx(t.Context(), opMetric), l, 8, d)
+		n := hammer(callCtx(t.Context(), opMetric), l, 8, time.Now().Add(d))
 		lim := DefaultLimit(opMetric)
 		upper := int64(lim.PerSecond*d.Seconds()) + int64(lim.Burst)
 		t.Logf("admitted %d in %v, bound %d", n, d, upper)
@@ -278,8 +303,8 @@ func TestDeadlineShorterThanWaitFailsAtOnce(t *testing.T) {
 		if elapsed := time.Since(start); elapsed != 0 {
 			t.Errorf("Wait slept %v before failing", elapsed)
 		}
-		var lde *chatapp.LimiterDeadlineError
-		if !errors.As(err, &lde) || !errors.Is(err, chatapp.ErrThrottled) || !errors.Is(err, context.DeadlineExceeded) {
+		lde, ok := deadlineRefusal(err)
+		if !ok {
 			t.Fatalf("Wait = %v, want a *LimiterDeadlineError matching both sentinels", err)
 		}
 		if lde.Wait != time.Second {
@@ -303,7 +328,7 @@ func TestDeadlineBehindLocalQueueFailsAtOnce(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		err := l.Wait(short)
-		if time.Since(start) != 0 || !errors.Is(err, chatapp.ErrThrottled) || !errors.Is(err, context.DeadlineExceeded) {
+		if _, ok := deadlineRefusal(err); time.Since(start) != 0 || !ok {
 			t.Errorf("after %v: Wait = %v, want an immediate deadline error", time.Since(start), err)
 		}
 		if f.calls.Load() != calls {
@@ -355,7 +380,7 @@ func TestFallbackEngagesLogsOnceAndRecovers(t *testing.T) {
 
 		f.setErr(errors.New("dial unix /nowhere: connect: connection refused"))
 		const d = 10 * time.Second
-		n := hammer(ctx, l, 8, d)
+		n := hammer(ctx, l, 8, time.Now().Add(d))
 		localRate := lim.PerSecond / 4
 		t.Logf("fallback admitted %d in %v at %.2f/s", n, d, localRate)
 		if upper := int64(localRate*d.Seconds()) + 1; n > upper || float64(n) < 0.98*float64(upper) {
@@ -376,7 +401,7 @@ func TestFallbackEngagesLogsOnceAndRecovers(t *testing.T) {
 		f.setErr(nil)
 		time.Sleep(time.Second)
 		before := s
-		n = hammer(ctx, l, 8, d)
+		n = hammer(ctx, l, 8, time.Now().Add(d))
 		s = l.Stats()
 		// Calls that arrive while the probe is in flight use the fallback
 		// bucket; the one token it holds after a quiet second may go to
@@ -422,7 +447,7 @@ func TestFailClosed(t *testing.T) {
 func TestStalledRedisIsBoundedByTheTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake()
-		f.stall = make(chan struct{})
+		f.hold()
 		l := newLimiter(f, []Option{WithRedisTimeout(150 * time.Millisecond), WithLogger(nil)})
 		ctx := callCtx(t.Context(), opMetric)
 		start := time.Now()
@@ -445,10 +470,7 @@ func TestStalledRedisIsBoundedByTheTimeout(t *testing.T) {
 		if !s.Degraded || !errors.As(l.health.cause(), &timeout) {
 			t.Errorf("stats %+v, cause %v", s, l.health.cause())
 		}
-		f.mu.Lock()
-		close(f.stall)
-		f.stall = nil
-		f.mu.Unlock()
+		f.release()
 	})
 }
 
@@ -460,9 +482,7 @@ func TestOneProbeAtATime(t *testing.T) {
 		if err := l.Wait(callCtx(t.Context(), opMetric)); err != nil {
 			t.Fatal(err)
 		}
-		f.mu.Lock()
-		f.stall = make(chan struct{})
-		f.mu.Unlock()
+		f.hold()
 		time.Sleep(DefaultProbeInterval)
 		before := f.calls.Load()
 		var wg sync.WaitGroup
@@ -473,10 +493,7 @@ func TestOneProbeAtATime(t *testing.T) {
 		if got := f.calls.Load() - before; got != 1 {
 			t.Errorf("%d concurrent probes, want 1", got)
 		}
-		f.mu.Lock()
-		close(f.stall)
-		f.stall = nil
-		f.mu.Unlock()
+		f.release()
 		wg.Wait()
 	})
 }
@@ -484,11 +501,49 @@ func TestOneProbeAtATime(t *testing.T) {
 func TestNoCallInfoUsesTheOtherLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLimiter(newFake(), []Option{WithLimit("", Limit{PerSecond: 2, Burst: 1})})
-		n := hammer(t.Context(), l, 2, 5*time.Second)
+		n := hammer(t.Context(), l, 2, time.Now().Add(5*time.Second))
 		// Slots at 0, 0.5 s, ..., 4.5 s, and the one at 5 s ties with the
 		// deadline.
 		if n != 10 && n != 11 {
 			t.Errorf("admitted %d in 5s at 2/s with burst 1, want 10 or 11", n)
 		}
 	})
+}
+
+// The default key is derived once per AccessKeyId and operation, not on
+// every Wait; calls whose keys are equal still share one state.
+func TestStateForDerivesTheKeyOnce(t *testing.T) {
+	info := chatapp.CallInfo{Operation: opMetric, AccessKeyID: "LTAI5tExampleKey", Attempt: 1}
+	for _, opts := range [][]Option{nil, {WithAccount("acme")}} {
+		l := newLimiter(newFake(), opts)
+		ks, err := l.stateFor(info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ks.key != l.keyFor(info) || ks.limit != DefaultLimit(opMetric) {
+			t.Errorf("state %q %+v, want %q %+v", ks.key, ks.limit, l.keyFor(info), DefaultLimit(opMetric))
+		}
+		if allocs := testing.AllocsPerRun(100, func() { _, _ = l.stateFor(info) }); allocs != 0 {
+			t.Errorf("stateFor of a known call: %v allocations, want 0", allocs)
+		}
+		other := info
+		other.AccessKeyID = "LTAI5tOtherKey"
+		ks2, _ := l.stateFor(other)
+		if shared := ks2 == ks; shared != (opts != nil) {
+			t.Errorf("options %d: another AccessKeyId shares the state: %v", len(opts), shared)
+		}
+		roi := info
+		roi.Operation = "EnableWhatsappROIMetric"
+		if ks3, _ := l.stateFor(roi); ks3 == ks {
+			t.Errorf("another operation shares the state")
+		}
+	}
+	// A key function may read any field, so it runs for every call.
+	var calls int
+	l := newLimiter(newFake(), []Option{WithKeyFunc(func(chatapp.CallInfo) string { calls++; return "k" })})
+	a, _ := l.stateFor(info)
+	b, _ := l.stateFor(info)
+	if calls != 2 || a != b {
+		t.Errorf("key function ran %d times for 2 calls; same state %v", calls, a == b)
+	}
 }

@@ -57,19 +57,7 @@ func runChild() int {
 // GetChatappPhoneNumberMetric attempt.
 func hammerWindow(l *Limiter, g int, start time.Time, run time.Duration) int64 {
 	time.Sleep(time.Until(start))
-	ctx, cancel := context.WithDeadline(callCtx(context.Background(), opMetric), start.Add(run))
-	defer cancel()
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	for range g {
-		wg.Go(func() {
-			for l.Wait(ctx) == nil {
-				n.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	return n.Load()
+	return hammer(callCtx(context.Background(), opMetric), l, g, start.Add(run))
 }
 
 // stallTolerance is the Redis timeout of the tests about sharing: on a
@@ -176,8 +164,8 @@ func TestDeadlineShorterThanWaitWithRedis(t *testing.T) {
 	start := time.Now()
 	err := l.Wait(ctx)
 	elapsed := time.Since(start)
-	var lde *chatapp.LimiterDeadlineError
-	if !errors.As(err, &lde) || !errors.Is(err, chatapp.ErrThrottled) || !errors.Is(err, context.DeadlineExceeded) {
+	lde, ok := deadlineRefusal(err)
+	if !ok {
 		t.Fatalf("Wait = %v, want a *LimiterDeadlineError matching ErrThrottled and DeadlineExceeded", err)
 	}
 	t.Logf("test 4: refused after %v with %v", elapsed, err)

@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -53,8 +54,11 @@ func run() error {
 	account := flag.String("account", "", "name of the account in the Redis key (default: a hash of the AccessKeyId)")
 	timeout := flag.Duration("timeout", time.Minute, "bound on the whole run")
 	flag.Parse()
-	if *calls < 0 || *concurrency < 1 {
-		return errors.New("-calls must be at least 0 and -concurrency at least 1")
+	switch {
+	case *calls < 0:
+		return fmt.Errorf("-calls must be at least 0, got %d", *calls)
+	case *concurrency < 1:
+		return fmt.Errorf("-concurrency must be at least 1, got %d", *concurrency)
 	}
 
 	opts, err := redisOptions(*redisAddr)
@@ -70,7 +74,8 @@ func run() error {
 	if err := rdb.Ping(pingCtx).Err(); err != nil {
 		// Not fatal: the limiter falls back to a local bucket, which
 		// is what this shows.
-		fmt.Fprintf(os.Stderr, "shared-quota: Redis at %s does not answer (%v); calls will be paced locally\n", *redisAddr, err)
+		// opts.Addr, not the flag: a URL may hold a password.
+		fmt.Fprintf(os.Stderr, "shared-quota: Redis at %s does not answer (%v); calls will be paced locally\n", opts.Addr, err)
 	}
 	pingCancel()
 
@@ -106,7 +111,6 @@ func run() error {
 
 	var next atomic.Int64
 	var failed atomic.Int64
-	var mu sync.Mutex // keeps output lines whole
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range *concurrency {
@@ -123,14 +127,14 @@ func run() error {
 					Start:       time.Now().AddDate(0, 0, -7),
 					End:         time.Now(),
 				})
-				mu.Lock()
+				// Each Printf is one Write to os.Stdout, which *os.File
+				// serializes, so lines stay whole.
 				if err != nil {
 					failed.Add(1)
 					fmt.Printf("call %3d: %v\n", i, err)
 				} else {
 					fmt.Printf("call %3d: %d points, RequestId %s, %v\n", i, len(resp.Data), resp.RequestID, time.Since(t0).Round(time.Millisecond))
 				}
-				mu.Unlock()
 			}
 		})
 	}
@@ -146,11 +150,17 @@ func run() error {
 	return nil
 }
 
-// redisOptions reads the -redis flag.
+// redisOptions reads the -redis flag. Its errors leave the address out,
+// since a URL may hold a password.
 func redisOptions(addr string) (*redis.Options, error) {
 	switch {
 	case strings.Contains(addr, "://"):
-		return redis.ParseURL(addr)
+		opts, err := redis.ParseURL(addr)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // *url.Error quotes the whole URL
+		}
+		return opts, err
 	case strings.HasPrefix(addr, "/"):
 		return &redis.Options{Network: "unix", Addr: addr}, nil
 	case addr == "":
