@@ -2,16 +2,11 @@ module github.com/chatappkit/chatapp/bench
 
 go 1.26.0
 
-replace (
-	github.com/chatappkit/chatapp => ../
-	github.com/chatappkit/chatapp/conformance => ../conformance
-)
-
 require (
 	github.com/alibabacloud-go/darabonba-openapi/v2 v2.1.13
 	github.com/alibabacloud-go/tea v1.5.3
-	github.com/chatappkit/chatapp v0.0.0-00010101000000-000000000000
-	github.com/chatappkit/chatapp/conformance v0.0.0-00010101000000-000000000000
+	github.com/chatappkit/chatapp v0.1.0
+	github.com/chatappkit/chatapp/conformance v0.1.0
 )
 
 require (

@@ -2,12 +2,10 @@ module github.com/chatappkit/chatapp/conformance
 
 go 1.26.0
 
-replace github.com/chatappkit/chatapp => ../
-
 require (
 	github.com/alibabacloud-go/darabonba-openapi/v2 v2.1.13
 	github.com/alibabacloud-go/tea v1.5.3
-	github.com/chatappkit/chatapp v0.0.0-00010101000000-000000000000
+	github.com/chatappkit/chatapp v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 

@@ -3,7 +3,7 @@ module github.com/chatappkit/chatapp/redislimit
 go 1.26.0
 
 require (
-	github.com/chatappkit/chatapp v0.0.0
+	github.com/chatappkit/chatapp v0.1.0
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.23.0
 )
@@ -22,5 +22,3 @@ require (
 	golang.org/x/time v0.16.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
-
-replace github.com/chatappkit/chatapp => ../

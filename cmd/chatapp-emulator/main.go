@@ -45,6 +45,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -66,6 +67,16 @@ func main() {
 	}
 }
 
+// buildVersion is the version of the module this binary was built from:
+// the tag when installed with go install …@v0.1.0, "(devel)" when built in
+// a checkout.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
 // shutdownTimeout bounds how long requests in flight may take to finish
 // once a signal arrived.
 const shutdownTimeout = 5 * time.Second
@@ -85,8 +96,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	metricRate := fs.Int("metric-rate", chatapp.GetChatappPhoneNumberMetricRateLimit, "GetChatappPhoneNumberMetric limit per second per key; 0 lifts it")
 	enableRate := fs.Int("enable-rate", chatapp.EnableWhatsappROIMetricRateLimit, "EnableWhatsappROIMetric limit per second per key; 0 lifts it")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "chatapp-emulator", buildVersion())
+		return nil
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())

@@ -54,6 +54,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -77,6 +78,16 @@ func main() {
 	os.Exit(code)
 }
 
+// buildVersion is the version of the module this binary was built from:
+// the tag when installed with go install …@v0.1.0, "(devel)" when built in
+// a checkout.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
 // now is the clock of relative -since and -until; tests pin it.
 var now = time.Now
 
@@ -93,6 +104,10 @@ func usagef(format string, args ...any) error {
 // the report to stdout and diagnostics to stderr, and returns the exit
 // code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version") {
+		fmt.Fprintln(stdout, "chatapp-metrics", buildVersion())
+		return exitOK
+	}
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):

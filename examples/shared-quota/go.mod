@@ -3,8 +3,8 @@ module github.com/chatappkit/chatapp/examples/shared-quota
 go 1.26.0
 
 require (
-	github.com/chatappkit/chatapp v0.0.0
-	github.com/chatappkit/chatapp/redislimit v0.0.0
+	github.com/chatappkit/chatapp v0.1.0
+	github.com/chatappkit/chatapp/redislimit v0.1.0
 	github.com/redis/go-redis/v9 v9.23.0
 )
 
@@ -22,9 +22,4 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
-)
-
-replace (
-	github.com/chatappkit/chatapp => ../../
-	github.com/chatappkit/chatapp/redislimit => ../../redislimit
 )
