@@ -179,6 +179,7 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 	if len(numbers) == 0 {
 		numbers = srv.PhoneNumbers()
 	}
+	srv.AddPhoneNumber(numbers...) // the emulator has data for its channel's numbers only
 	fmt.Fprintln(stderr, "chatapp-metrics: querying the in-process emulator (chatapptest): the data is generated")
 	return client, numbers, srv.Close, nil
 }
