@@ -93,6 +93,16 @@ func usagef(format string, args ...any) error {
 // the report to stdout and diagnostics to stderr, and returns the exit
 // code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "numbers":
+			return runNumbers(ctx, args[1:], stdout, stderr)
+		case "templates":
+			return runTemplates(ctx, args[1:], stdout, stderr)
+		case "report":
+			args = args[1:]
+		}
+	}
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -115,11 +125,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer closeClient()
+	if cfg.custSpaceID != "" && len(cfg.phones) == 0 {
+		// Every number of the channel.
+		if numbers, err = channelNumbers(ctx, client, cfg.custSpaceID); err != nil {
+			fmt.Fprintln(stderr, "chatapp-metrics: listing the channel's numbers:", describe(err))
+			return exitError
+		}
+	}
 
 	req := &chatapp.GetChatappPhoneNumberMetricRequest{
 		Granularity: cfg.granularity,
 		Start:       cfg.since,
 		End:         cfg.until,
+		CustSpaceID: cfg.custSpaceID,
 	}
 	opts := []chatapp.RangeOption{chatapp.Workers(cfg.workers)}
 	bar := newProgress(stderr, len(numbers))
