@@ -68,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	if len(cfg.phones) == 0 && !cfg.emulator && cfg.custSpaceID == "" {
-		return nil, usagef("-phone or -cust-space-id is required: the business numbers to report on")
+		return nil, usagef("-phone is required (or -cust-space-id, for every number of a channel): the business numbers to report on")
 	}
 	if cfg.emulator && cfg.endpoint != "" {
 		return nil, usagef("-endpoint and -emulator exclude each other")
