@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/chatappkit/chatapp"
 	"github.com/chatappkit/chatapp/chatapptest"
 )
 
@@ -51,4 +52,30 @@ func exposureWarning(addr net.Addr, id, secret string) string {
 		return ""
 	}
 	return "chatapp-emulator: WARNING: listening on " + addr.String() + ", beyond loopback, with the well-known credentials testid/testsecret: anyone who can reach the port can use it; set -access-key-id and -access-key-secret"
+}
+
+// parseNumberStates reads -number-state: NUMBER=STATUS[:QUALITY[:TIER]],
+// comma-separated, e.g. "8613800005678=BANNED:RED".
+func parseNumberStates(s string) ([]chatapp.PhoneNumberInfo, error) {
+	var out []chatapp.PhoneNumberInfo
+	for _, item := range splitList(s) {
+		number, state, ok := strings.Cut(item, "=")
+		parts := strings.Split(state, ":")
+		if !ok || number == "" || parts[0] == "" || len(parts) > 3 {
+			return nil, fmt.Errorf("-number-state: %q is not NUMBER=STATUS[:QUALITY[:TIER]]", item)
+		}
+		info := chatapp.PhoneNumberInfo{
+			PhoneNumber: number, VerifiedName: "Emulated Business", Status: chatapp.PhoneNumberStatus(parts[0]),
+			QualityRating: chatapp.QualityGreen, MessagingLimitTier: chatapp.Tier10K,
+			CodeVerificationStatus: chatapp.CodeVerified, NameStatus: "Approval", NewNameStatus: "Approval",
+		}
+		if len(parts) > 1 && parts[1] != "" {
+			info.QualityRating = chatapp.QualityRating(parts[1])
+		}
+		if len(parts) > 2 && parts[2] != "" {
+			info.MessagingLimitTier = chatapp.MessagingLimitTier(parts[2])
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }

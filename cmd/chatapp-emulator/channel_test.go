@@ -96,3 +96,17 @@ func TestCertOutNeedsTLS(t *testing.T) {
 	err := run(context.Background(), []string{"-cert-out", "x.pem"}, io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "-cert-out needs -tls")
 }
+
+func TestParseNumberStates(t *testing.T) {
+	got, err := parseNumberStates("8613800005678=BANNED:RED, 1=RATE_LIMITED::TIER_1K")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, chatapp.PhoneNumberBanned, got[0].Status)
+	assert.Equal(t, chatapp.QualityRed, got[0].QualityRating)
+	assert.Equal(t, chatapp.QualityGreen, got[1].QualityRating)
+	assert.Equal(t, chatapp.Tier1K, got[1].MessagingLimitTier)
+	for _, bad := range []string{"x", "=BANNED", "1=", "1=A:B:C:D"} {
+		_, err := parseNumberStates(bad)
+		assert.Error(t, err, bad)
+	}
+}

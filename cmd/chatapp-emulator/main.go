@@ -28,6 +28,7 @@
 //	-metric-rate int             GetChatappPhoneNumberMetric limit per second per key; 0 lifts it (default 50)
 //	-enable-rate int             EnableWhatsappROIMetric limit per second per key; 0 lifts it (default 5)
 //	-cust-space-id string        ID of the simulated channel (default "cams-emulator-0001")
+//	-number-state list           states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED
 //	-tls                         serve HTTPS with a self-signed certificate for the listen host
 //	-tls-hosts string            comma-separated extra names or IPs the certificate covers (a container's name)
 //	-cert-out string             with -tls, write the certificate (PEM) to this file for clients to trust
@@ -98,6 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	metricRate := fs.Int("metric-rate", chatapp.GetChatappPhoneNumberMetricRateLimit, "GetChatappPhoneNumberMetric limit per second per key; 0 lifts it")
 	enableRate := fs.Int("enable-rate", chatapp.EnableWhatsappROIMetricRateLimit, "EnableWhatsappROIMetric limit per second per key; 0 lifts it")
 	custSpaceID := fs.String("cust-space-id", chatapptest.DefaultCustSpaceID, "ID of the simulated channel")
+	numberStates := fs.String("number-state", "", "states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate for the listen host")
 	tlsHosts := fs.String("tls-hosts", "", "comma-separated extra names or IPs the certificate covers")
 	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file")
@@ -115,6 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("-access-key-secret must not be empty")
 	}
 	loc, err := parseLocation(*zone)
+	if err != nil {
+		return err
+	}
+	states, err := parseNumberStates(*numberStates)
 	if err != nil {
 		return err
 	}
@@ -144,6 +150,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	emu := chatapptest.NewEmulator(opts...)
 	defer emu.Close()
+	for _, st := range states {
+		if err := emu.SetPhoneNumber(st); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

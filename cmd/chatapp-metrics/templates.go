@@ -135,17 +135,24 @@ func clicksCell(clicks []chatapp.ButtonClicks) string {
 
 // templateJSON is one line of -format json.
 type templateJSON struct {
-	Start        string                 `json:"start"`
-	End          string                 `json:"end"`
-	TemplateCode string                 `json:"template_code"`
-	Language     string                 `json:"language"`
-	Granularity  string                 `json:"granularity"`
-	Sent         int64                  `json:"sent"`
-	Delivered    int64                  `json:"delivered"`
-	Read         int64                  `json:"read"`
-	DeliveryRate float64                `json:"delivery_rate"`
-	ReadRate     float64                `json:"read_rate"`
-	Clicks       []chatapp.ButtonClicks `json:"clicks"`
+	Start        string      `json:"start"`
+	End          string      `json:"end"`
+	TemplateCode string      `json:"template_code"`
+	Language     string      `json:"language"`
+	Granularity  string      `json:"granularity"`
+	Sent         int64       `json:"sent"`
+	Delivered    int64       `json:"delivered"`
+	Read         int64       `json:"read"`
+	DeliveryRate float64     `json:"delivery_rate"`
+	ReadRate     float64     `json:"read_rate"`
+	Clicks       []clickJSON `json:"clicks"`
+}
+
+// clickJSON is one button's clicks in -format json.
+type clickJSON struct {
+	Button string `json:"button"`
+	Type   string `json:"type"`
+	Count  int64  `json:"count"`
 }
 
 func writeTemplates(w io.Writer, format string, points []chatapp.TemplateMetric, q templateRange) error {
@@ -164,9 +171,9 @@ func writeTemplates(w io.Writer, format string, points []chatapp.TemplateMetric,
 	case "json":
 		enc := json.NewEncoder(w)
 		for _, p := range points {
-			clicks := p.Clicks
-			if clicks == nil {
-				clicks = []chatapp.ButtonClicks{}
+			clicks := make([]clickJSON, len(p.Clicks))
+			for i, c := range p.Clicks {
+				clicks[i] = clickJSON{Button: c.ButtonContent, Type: string(c.Type), Count: c.Count}
 			}
 			if err := enc.Encode(templateJSON{
 				Start: p.Start.In(q.tz).Format(time.RFC3339), End: p.End.In(q.tz).Format(time.RFC3339),
