@@ -3,7 +3,6 @@ package chatapp
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"iter"
 	"slices"
 	"strconv"
@@ -173,17 +172,6 @@ func (w *templateMetricWire) response() *GetChatappTemplateMetricResponse {
 		out.Data[i] = m
 	}
 	return out
-}
-
-// MarshalJSON writes Start and End as RFC 3339 and Clicks as a list, so
-// that a nil Clicks is written as [].
-func (m TemplateMetric) MarshalJSON() ([]byte, error) {
-	type plain TemplateMetric
-	p := plain(m)
-	if p.Clicks == nil {
-		p.Clicks = []ButtonClicks{}
-	}
-	return json.Marshal(p)
 }
 
 func (r *GetChatappTemplateMetricRequest) validate() error {

@@ -27,6 +27,9 @@
 //	-roi-disabled                start with WhatsApp ROI collection off, as a new account
 //	-metric-rate int             GetChatappPhoneNumberMetric limit per second per key; 0 lifts it (default 50)
 //	-enable-rate int             EnableWhatsappROIMetric limit per second per key; 0 lifts it (default 5)
+//	-numbers-rate int            QueryChatappPhoneNumbers limit per second per key; 0 lifts it (default 10)
+//	-template-rate int           GetChatappTemplateMetric limit per second per key; 0 lifts it (default 50)
+//	-health-rate int             GetWhatsappHealthStatus limit per second per key; 0 lifts it (default 5)
 //	-cust-space-id string        ID of the simulated channel (default "cams-emulator-0001")
 //	-number-state list           states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED
 //	-tls                         serve HTTPS with a self-signed certificate for the listen host
@@ -98,6 +101,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	roiDisabled := fs.Bool("roi-disabled", false, "start with WhatsApp ROI collection off, as a new account")
 	metricRate := fs.Int("metric-rate", chatapp.GetChatappPhoneNumberMetricRateLimit, "GetChatappPhoneNumberMetric limit per second per key; 0 lifts it")
 	enableRate := fs.Int("enable-rate", chatapp.EnableWhatsappROIMetricRateLimit, "EnableWhatsappROIMetric limit per second per key; 0 lifts it")
+	numbersRate := fs.Int("numbers-rate", chatapp.QueryChatappPhoneNumbersRateLimit, "QueryChatappPhoneNumbers limit per second per key; 0 lifts it")
+	templateRate := fs.Int("template-rate", chatapp.GetChatappTemplateMetricRateLimit, "GetChatappTemplateMetric limit per second per key; 0 lifts it")
+	healthRate := fs.Int("health-rate", chatapp.GetWhatsappHealthStatusRateLimit, "GetWhatsappHealthStatus limit per second per key; 0 lifts it")
 	custSpaceID := fs.String("cust-space-id", chatapptest.DefaultCustSpaceID, "ID of the simulated channel")
 	numberStates := fs.String("number-state", "", "states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate for the listen host")
@@ -134,6 +140,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		chatapptest.WithPhoneNumbers(splitList(*phones)...),
 		chatapptest.WithRateLimit("GetChatappPhoneNumberMetric", *metricRate),
 		chatapptest.WithRateLimit("EnableWhatsappROIMetric", *enableRate),
+		chatapptest.WithRateLimit("QueryChatappPhoneNumbers", *numbersRate),
+		chatapptest.WithRateLimit("GetChatappTemplateMetric", *templateRate),
+		chatapptest.WithRateLimit("GetWhatsappHealthStatus", *healthRate),
 		chatapptest.WithCustSpaceID(*custSpaceID),
 		// A long-running process must not hoard requests; the log line says
 		// what there is to say.
