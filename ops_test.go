@@ -330,11 +330,14 @@ func TestTemplateMetricsSplitsLikePhoneNumberMetrics(t *testing.T) {
 		}
 		return out
 	}
+	var progress []RangeProgress
 	tpl := windowsOf(func(c *Client) {
-		for _, err := range c.TemplateMetrics(context.Background(), &GetChatappTemplateMetricRequest{TemplateCode: "T", Start: start, End: end}, DailyWindow(20)) {
+		for _, err := range c.TemplateMetrics(context.Background(), &GetChatappTemplateMetricRequest{TemplateCode: "T", Start: start, End: end}, DailyWindow(20),
+			ReportProgress(func(p RangeProgress) { progress = append(progress, p) })) {
 			require.NoError(t, err)
 		}
 	})
+	assert.Equal(t, []RangeProgress{{Window: 1, Windows: 4}, {Window: 2, Windows: 4}, {Window: 3, Windows: 4}, {Window: 4, Windows: 4}}, progress)
 	phone := windowsOf(func(c *Client) {
 		for _, err := range c.PhoneNumberMetrics(context.Background(), &GetChatappPhoneNumberMetricRequest{Start: start, End: end}, DailyWindow(20)) {
 			require.NoError(t, err)
@@ -363,3 +366,29 @@ func TestTemplateMetricsDeduplicatesAndOrders(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestTemplateMetricsStopsAtTheFirstFailure(t *testing.T) {
+	c, mock := newMockClient(t, WithMaxAttempts(1))
+	s := time.Date(2026, 1, 1, 0, 0, 0, 0, ChinaStandardTime())
+	rec := script(mock,
+		jsonAnswer(200, `{"Code":"OK","Data":[{"TemplateCode":"T","Language":"en","SentCount":1,"Start":`+itoa(s.UnixMilli())+`}]}`),
+		jsonAnswer(400, errorBody("Ram.PermissionDeny", "denied", "REQ-D")))
+	var got int
+	var errs []error
+	for _, err := range c.TemplateMetrics(context.Background(), &GetChatappTemplateMetricRequest{TemplateCode: "T", Start: s, End: s.AddDate(0, 0, 3)}, DailyWindow(1)) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got++
+	}
+	assert.Equal(t, 1, got, "the first window's point")
+	require.Len(t, errs, 1)
+	requireAPIError(t, errs[0], 400, "REQ-D")
+	assert.Equal(t, 2, rec.count(), "nothing after the failure")
+
+	for _, err := range c.TemplateMetrics(context.Background(), &GetChatappTemplateMetricRequest{Start: s, End: s.AddDate(0, 0, 3)}) {
+		assert.ErrorIs(t, err, ErrInvalidRequest)
+	}
+	assert.Equal(t, 2, rec.count(), "an invalid request sends nothing")
+}

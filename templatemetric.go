@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"iter"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -266,47 +265,23 @@ type templateKey struct {
 }
 
 func (c *Client) fetchTemplateRange(ctx context.Context, req *GetChatappTemplateMetricRequest, cfg *rangeConfig, yield func(TemplateMetric, error) bool) {
-	start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
-	plan := newWindowPlan(req.Granularity, cfg)
-	windows := 0
-	if cfg.progress != nil {
-		windows = plan.count(start, end)
-	}
-	seen, previous := map[templateKey]struct{}{}, map[templateKey]struct{}{}
 	window := *req
-	for i, from := 1, start; from.Before(end); i++ {
-		to := plan.end(from, end)
+	fetch := func(from, to time.Time) ([]TemplateMetric, error) {
 		window.Start, window.End = from, to
 		resp, err := c.GetChatappTemplateMetric(ctx, &window)
 		if err != nil {
-			yield(TemplateMetric{}, err)
-			return
+			return nil, err
 		}
-		if cfg.progress != nil {
-			cfg.progress(RangeProgress{Window: i, Windows: windows})
-		}
-		points := resp.Data
-		slices.SortStableFunc(points, func(a, b TemplateMetric) int {
-			if c := a.Start.Compare(b.Start); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.Language, b.Language)
-		})
-		clear(previous)
-		seen, previous = previous, seen
-		for _, p := range points {
-			k := templateKey{p.TemplateCode, p.Language, p.Start.UnixMilli()}
-			if _, dup := previous[k]; dup {
-				continue
-			}
-			if _, dup := seen[k]; dup {
-				continue
-			}
-			seen[k] = struct{}{}
-			if !yield(p, nil) {
-				return
-			}
-		}
-		from = to
+		return resp.Data, nil
 	}
+	order := func(a, b TemplateMetric) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Language, b.Language)
+	}
+	key := func(p TemplateMetric) templateKey {
+		return templateKey{p.TemplateCode, p.Language, p.Start.UnixMilli()}
+	}
+	fetchWindows(req.Start, req.End, newWindowPlan(req.Granularity, cfg), cfg.progress, "", fetch, order, key, yield)
 }
