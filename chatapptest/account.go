@@ -1,6 +1,7 @@
 package chatapptest
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 
@@ -118,19 +119,7 @@ func (e *Emulator) addTemplate(t Template) {
 }
 
 func compareTemplates(a, b Template) int {
-	if a.Code != b.Code {
-		if a.Code < b.Code {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case a.Language < b.Language:
-		return -1
-	case a.Language > b.Language:
-		return 1
-	}
-	return 0
+	return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Language, b.Language))
 }
 
 // SetPhoneNumber adds a number to the channel, or replaces its state, as
