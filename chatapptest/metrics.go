@@ -75,14 +75,9 @@ func (e *Emulator) series(q metricQuery, now time.Time) ([]chatapp.PhoneNumberMe
 	if q.phone == "" {
 		phones = e.phoneNumbers // read under e.mu, which is held throughout
 	}
-	// A day is at least 23 hours long, even where clocks change.
-	step := halfHour
-	if q.granularity == chatapp.GranularityDaily {
-		step = 23 * time.Hour
-	}
-	perSeries := int64(to.Sub(from)/step) + 2
-	if perSeries*int64(len(phones)) > maxPoints {
-		return nil, errInvalid("End", fmt.Sprintf("The range holds more than %d points; ask for a shorter one.", maxPoints))
+	perSeries, err := pointsPerSeries(q.granularity, from, to, len(phones))
+	if err != nil {
+		return nil, err
 	}
 	out := make([]chatapp.PhoneNumberMetric, 0, perSeries*int64(len(phones)))
 	for _, phone := range phones {
@@ -105,6 +100,21 @@ func (e *Emulator) series(q metricQuery, now time.Time) ([]chatapp.PhoneNumberMe
 		})
 	}
 	return out, nil
+}
+
+// pointsPerSeries bounds the points of one series over [from, to), and
+// refuses a range whose series would hold more than maxPoints together.
+func pointsPerSeries(g chatapp.Granularity, from, to time.Time, series int) (int64, *apiError) {
+	// A day is at least 23 hours long, even where clocks change.
+	step := halfHour
+	if g == chatapp.GranularityDaily {
+		step = 23 * time.Hour
+	}
+	perSeries := int64(to.Sub(from)/step) + 2
+	if perSeries*int64(series) > maxPoints {
+		return 0, errInvalid("End", fmt.Sprintf("The range holds more than %d points; ask for a shorter one.", maxPoints))
+	}
+	return perSeries, nil
 }
 
 // dataRange returns the part of q's range that holds data at now: from

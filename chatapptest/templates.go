@@ -80,12 +80,8 @@ func (e *Emulator) templateSeries(q metricQuery, code, language string, now time
 			matched = append(matched, t)
 		}
 	}
-	step := halfHour
-	if q.granularity == chatapp.GranularityDaily {
-		step = 23 * time.Hour
-	}
-	if (int64(to.Sub(from)/step)+2)*int64(len(matched)) > maxPoints {
-		return nil, errInvalid("End", fmt.Sprintf("The range holds more than %d points; ask for a shorter one.", maxPoints))
+	if _, err := pointsPerSeries(q.granularity, from, to, len(matched)); err != nil {
+		return nil, err
 	}
 	for _, t := range matched {
 		th := phoneHash(t.Code + "\x00" + t.Language)
