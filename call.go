@@ -20,9 +20,13 @@ type operation struct {
 var (
 	opGetChatappPhoneNumberMetric = &operation{id: 0, name: "GetChatappPhoneNumberMetric", rateLimit: GetChatappPhoneNumberMetricRateLimit}
 	opEnableWhatsappROIMetric     = &operation{id: 1, name: "EnableWhatsappROIMetric", rateLimit: EnableWhatsappROIMetricRateLimit}
+	opQueryChatappPhoneNumbers    = &operation{id: 2, name: "QueryChatappPhoneNumbers", rateLimit: QueryChatappPhoneNumbersRateLimit}
+	opGetChatappTemplateMetric    = &operation{id: 3, name: "GetChatappTemplateMetric", rateLimit: GetChatappTemplateMetricRateLimit}
+	opGetWhatsappHealthStatus     = &operation{id: 4, name: "GetWhatsappHealthStatus", rateLimit: GetWhatsappHealthStatusRateLimit}
 
 	// operations lists every operation at the index of its id.
-	operations = [...]*operation{opGetChatappPhoneNumberMetric, opEnableWhatsappROIMetric}
+	operations = [...]*operation{opGetChatappPhoneNumberMetric, opEnableWhatsappROIMetric,
+		opQueryChatappPhoneNumbers, opGetChatappTemplateMetric, opGetWhatsappHealthStatus}
 )
 
 // responseBody is a decoded response: its envelope says whether the call

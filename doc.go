@@ -3,7 +3,11 @@
 //
 // It calls GetChatappPhoneNumberMetric, the time series of WhatsApp
 // messages sent and delivered by a business phone number, by day or by half
-// hour, and EnableWhatsappROIMetric, which switches that collection on.
+// hour, and EnableWhatsappROIMetric, which switches that collection on;
+// QueryChatappPhoneNumbers, a channel's numbers with their status, quality
+// rating and messaging tier; GetChatappTemplateMetric, a marketing
+// template's sent, delivered and read counts and button clicks; and
+// GetWhatsappHealthStatus, whether a number, template or WABA can send.
 //
 // A Client takes a context on every call and, per HTTP attempt, waits for
 // the rate limiter (by default each operation's documented per-account

@@ -187,6 +187,7 @@ func TestHostileFieldValuesReachTheEmulatorIntact(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				srv := chatapptest.NewServer()
 				defer srv.Close()
+				srv.AddPhoneNumber(hostileValue) // only the channel's numbers have data
 				opts := []chatapp.Option{chatapp.WithSignatureVersion(sig), chatapp.WithMaxAttempts(1)}
 				token := ""
 				if sts {

@@ -37,6 +37,7 @@ func TestQueryPhoneNumbersKeepsToTheEmulatorsRateLimit(t *testing.T) {
 	c, err := srv.Client()
 	require.NoError(t, err)
 	numbers := twelveNumbers()
+	srv.AddPhoneNumber(numbers...) // only the channel's numbers have data
 	req := &chatapp.GetChatappPhoneNumberMetricRequest{
 		Granularity: chatapp.GranularityDaily,
 		Start:       dateCST(2026, 7, 1, 0, 0),
@@ -99,6 +100,7 @@ func TestQueryPhoneNumbersWithAnEmulatorFault(t *testing.T) {
 	require.NoError(t, err)
 	srv.InjectFault(1, chatapptest.Fault{Kind: chatapptest.FaultError, Status: 500, Code: "InternalError"})
 	numbers := []string{"8613800001234", "8613800005678", "6588887777"}
+	srv.AddPhoneNumber(numbers...) // only the channel's numbers have data
 	// One worker: the first request, which the fault answers, is the
 	// first number's.
 	results, err := c.QueryPhoneNumbers(context.Background(), numbers, &chatapp.GetChatappPhoneNumberMetricRequest{

@@ -63,6 +63,7 @@ func ExampleClient_QueryPhoneNumbers() {
 
 	cst := chatapp.ChinaStandardTime()
 	numbers := []string{"8613800001234", "8613800005678", "6588887777"}
+	srv.AddPhoneNumber(numbers...) // only the channel's numbers have data
 	results, err := client.QueryPhoneNumbers(context.Background(), numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
 		Granularity: chatapp.GranularityDaily,
 		Start:       time.Date(2026, 7, 1, 0, 0, 0, 0, cst),

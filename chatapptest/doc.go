@@ -1,8 +1,10 @@
 // Package chatapptest is an in-process emulator of Alibaba Cloud's ChatApp
 // Message Service (cams, API version 2020-06-06) for tests and offline
 // use, in the spirit of net/http/httptest and pstest. It serves
-// GetChatappPhoneNumberMetric and EnableWhatsappROIMetric and behaves like
-// the real service as far as its documentation and the official SDKs tell.
+// GetChatappPhoneNumberMetric, EnableWhatsappROIMetric,
+// QueryChatappPhoneNumbers, GetChatappTemplateMetric and
+// GetWhatsappHealthStatus and behaves like the real service as far as its
+// documentation and the official SDKs tell.
 //
 // A unit test starts a Server and takes a client wired to it:
 //
@@ -56,8 +58,10 @@
 //
 // Per AccessKeyId and operation, a request is admitted only if fewer than
 // the limit of admitted requests arrived in the second before it, in
-// (t-1s, t]: 50 for GetChatappPhoneNumberMetric and 5 for
-// EnableWhatsappROIMetric, as documented. Others get HTTP 400
+// (t-1s, t]: 50 for GetChatappPhoneNumberMetric, 5 for
+// EnableWhatsappROIMetric, 10 for QueryChatappPhoneNumbers, 50 for
+// GetChatappTemplateMetric and 5 for GetWhatsappHealthStatus, as the API
+// reference documents them (its quota page says 100 for the last). Others get HTTP 400
 // System.LimitControl, "The system is under flow control.", and do not
 // count. See WithRateLimit, WithoutRateLimit and SetRateLimit.
 //
@@ -77,16 +81,41 @@
 // with Start and End in milliseconds and PhoneNumber and Granularity
 // echoed. Without PhoneNumber the answer holds one series per known number
 // (the sample set "8613800001234" and "8613800005678", numbers added with
-// AddPhoneNumber and seeded numbers), numbers in byte order; any explicit
-// number gets data. One answer holds at most 100,000 points (InvalidEnd
-// beyond).
+// AddPhoneNumber or SetPhoneNumber and seeded numbers), numbers in byte
+// order. A number that is not the channel's gets an empty series with Code
+// "OK": the service's answer is undocumented, and an empty series is its
+// most likely behaviour (so a typo in a test shows as missing data). One
+// answer holds at most 100,000 points (InvalidEnd beyond).
 //
 // Generated data is a pure function of the number and the bucket's start:
 // a working-day curve with quiet nights and weekends, per-number volume,
 // and hash-seeded noise; DeliveredCount never exceeds SentCount, and a
-// day's DAILY point is the sum of its HALF_HOUR points. A DAILY point
-// covers its whole day even while the day is under way. SeedMetrics
-// replaces generated points with given ones.
+// day's DAILY point is the sum of its HALF_HOUR points. While a day is
+// under way its DAILY point holds only the half hours that have begun.
+// SeedMetrics replaces generated points with given ones.
+//
+// # The simulated channel
+//
+// The emulator simulates one channel (CustSpaceID, DefaultCustSpaceID
+// unless WithCustSpaceID says otherwise) that owns the known phone numbers
+// and the templates (Templates; DefaultTemplates unless WithTemplates or
+// AddTemplate change them). Requests naming any CustSpaceId are answered
+// from this channel; only ROI collection is kept per CustSpaceId.
+//
+// QueryChatappPhoneNumbers lists the numbers with the state SetPhoneNumber
+// gave them (CONNECTED, GREEN, TIER_10K by default); Status filters on
+// Status or CodeVerificationStatus. GetChatappTemplateMetric needs
+// TemplateCode (MissingTemplateCode) and follows the Start, End,
+// Granularity and ROI rules above; it answers one series per language of
+// the template (or only Language's), with ReadCount <= DeliveredCount <=
+// SentCount and button clicks no more than the reads; a template the
+// channel does not have gets empty Data, Code "OK". SeedTemplateMetrics
+// replaces its points. GetWhatsappHealthStatus needs NodeType and
+// CustSpaceId; a phone node must be a channel number, a template node a
+// channel template. Health follows the numbers' state: BANNED,
+// RESTRICTED, DELETED, DISCONNECTED and FLAGGED numbers are BLOCKED,
+// RATE_LIMITED and RED-rated ones LIMITED, each with an error entry; the
+// overall CanSendMessage is the worst of the entities'.
 //
 // # ROI collection
 //

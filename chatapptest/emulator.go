@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/chatappkit/chatapp"
 )
 
 // The operations the emulator serves and the API version it speaks.
@@ -53,6 +55,11 @@ type Emulator struct {
 	roi          map[string]roiState // by CustSpaceId
 	phoneNumbers []string            // known numbers, sorted, no duplicates
 	seeds        map[string]*seedSet // by phone number
+
+	custSpaceID   string                             // the simulated channel
+	numberInfo    map[string]chatapp.PhoneNumberInfo // numbers whose state was set
+	templates     []Template                         // by Code, then Language
+	templateSeeds map[templateSeedKey]templateCounts
 }
 
 // NewEmulator returns an Emulator configured by opts. Unless
@@ -80,6 +87,13 @@ func NewEmulator(opts ...ServerOption) *Emulator {
 		roiDefault: roiState{enabled: true, since: time.Unix(0, 0)},
 		roi:        make(map[string]roiState),
 		seeds:      make(map[string]*seedSet),
+
+		custSpaceID:   c.custSpaceID,
+		numberInfo:    make(map[string]chatapp.PhoneNumberInfo),
+		templateSeeds: make(map[templateSeedKey]templateCounts),
+	}
+	for _, t := range c.templates {
+		e.addTemplate(t)
 	}
 	if e.id == "" {
 		e.id, e.secret = newAccessKey()
@@ -190,6 +204,12 @@ func (e *Emulator) answer(in *incoming) *response {
 		return e.serveGetMetric(in, now)
 	case actionEnableROI:
 		return e.serveEnableROI(in, now)
+	case actionQueryPhoneNumbers:
+		return e.serveQueryPhoneNumbers(in)
+	case actionTemplateMetric:
+		return e.serveTemplateMetric(in, now)
+	case actionHealthStatus:
+		return e.serveHealth(in)
 	}
 	// authenticate has already refused unknown actions.
 	return errorResponse(newError(http.StatusNotFound, codeAPINotFound, apiNotFoundMessage))

@@ -65,33 +65,19 @@ func parseMetricQuery(p url.Values) (metricQuery, *apiError) {
 func (e *Emulator) series(q metricQuery, now time.Time) ([]chatapp.PhoneNumberMetric, *apiError) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	roi := e.roiFor(q.custSpaceID)
-	if !roi.enabled {
-		return []chatapp.PhoneNumberMetric{}, nil
-	}
-	from := q.start
-	if first := roi.firstBucket(e.loc); first.After(from) {
-		from = first
-	}
-	to := q.end
-	if now.Before(to) {
-		to = now.Add(1) // buckets that start at now have started
-	}
-	if !from.Before(to) {
+	from, to, ok := e.dataRange(q, now)
+	if !ok || (q.phone != "" && !e.isChannelNumber(q.phone)) {
+		// A number that is not the channel's has no data: Code "OK" with
+		// empty Data, what the service most likely answers.
 		return []chatapp.PhoneNumberMetric{}, nil
 	}
 	phones := []string{q.phone}
 	if q.phone == "" {
 		phones = e.phoneNumbers // read under e.mu, which is held throughout
 	}
-	// A day is at least 23 hours long, even where clocks change.
-	step := halfHour
-	if q.granularity == chatapp.GranularityDaily {
-		step = 23 * time.Hour
-	}
-	perSeries := int64(to.Sub(from)/step) + 2
-	if perSeries*int64(len(phones)) > maxPoints {
-		return nil, errInvalid("End", fmt.Sprintf("The range holds more than %d points; ask for a shorter one.", maxPoints))
+	perSeries, err := pointsPerSeries(q.granularity, from, to, len(phones))
+	if err != nil {
+		return nil, err
 	}
 	out := make([]chatapp.PhoneNumberMetric, 0, perSeries*int64(len(phones)))
 	for _, phone := range phones {
@@ -99,7 +85,7 @@ func (e *Emulator) series(q metricQuery, now time.Time) ([]chatapp.PhoneNumberMe
 		forEachBucket(q.granularity, e.loc, from, to, func(start, end time.Time) {
 			var c counts
 			if q.granularity == chatapp.GranularityDaily {
-				c = e.daily(ph, seeds, start, end)
+				c = e.daily(ph, seeds, start, end, now)
 			} else {
 				c = e.halfHour(ph, seeds, start)
 			}
@@ -116,6 +102,40 @@ func (e *Emulator) series(q metricQuery, now time.Time) ([]chatapp.PhoneNumberMe
 	return out, nil
 }
 
+// pointsPerSeries bounds the points of one series over [from, to), and
+// refuses a range whose series would hold more than maxPoints together.
+func pointsPerSeries(g chatapp.Granularity, from, to time.Time, series int) (int64, *apiError) {
+	// A day is at least 23 hours long, even where clocks change.
+	step := halfHour
+	if g == chatapp.GranularityDaily {
+		step = 23 * time.Hour
+	}
+	perSeries := int64(to.Sub(from)/step) + 2
+	if perSeries*int64(series) > maxPoints {
+		return 0, errInvalid("End", fmt.Sprintf("The range holds more than %d points; ask for a shorter one.", maxPoints))
+	}
+	return perSeries, nil
+}
+
+// dataRange returns the part of q's range that holds data at now: from
+// the first day of ROI collection to the last bucket begun. ok is false
+// when nothing is left. The caller holds e.mu.
+func (e *Emulator) dataRange(q metricQuery, now time.Time) (from, to time.Time, ok bool) {
+	roi := e.roiFor(q.custSpaceID)
+	if !roi.enabled {
+		return from, to, false
+	}
+	from = q.start
+	if first := roi.firstBucket(e.loc); first.After(from) {
+		from = first
+	}
+	to = q.end
+	if now.Before(to) {
+		to = now.Add(1) // buckets that start at now have started
+	}
+	return from, to, from.Before(to)
+}
+
 // halfHour returns the counts of the half hour at start: seeded, else
 // generated. The caller holds e.mu.
 func (e *Emulator) halfHour(ph uint64, seeds *seedSet, start time.Time) counts {
@@ -128,15 +148,16 @@ func (e *Emulator) halfHour(ph uint64, seeds *seedSet, start time.Time) counts {
 }
 
 // daily returns the counts of the day [start, end): seeded, else the sum
-// of its half hours, seeded ones included. The caller holds e.mu.
-func (e *Emulator) daily(ph uint64, seeds *seedSet, start, end time.Time) counts {
+// of its half hours that have begun by now, seeded ones included. The
+// caller holds e.mu.
+func (e *Emulator) daily(ph uint64, seeds *seedSet, start, end, now time.Time) counts {
 	if seeds != nil {
 		if c, ok := seeds.daily[start.UnixMilli()]; ok {
 			return c
 		}
 	}
 	var sum counts
-	for b := start; b.Before(end); b = b.Add(halfHour) {
+	for b := start; b.Before(end) && !b.After(now); b = b.Add(halfHour) {
 		c := e.halfHour(ph, seeds, b)
 		sum.sent += c.sent
 		sum.delivered += c.delivered

@@ -70,6 +70,7 @@ func TestDailySeries(t *testing.T) {
 
 func TestHalfHourSumsToDaily(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
+	e.AddPhoneNumber("8613900000001")
 	from := dayStart(now8, DefaultLocation).AddDate(0, 0, -7)
 	to := dayStart(now8, DefaultLocation)
 	daily := query(t, e, clock, "Start", ms(from), "End", ms(to), "PhoneNumber", "8613900000001")
@@ -173,7 +174,11 @@ func TestPhoneNumbers(t *testing.T) {
 	assert.Equal(t, "447700900123", a.Data[0].PhoneNumber)
 	assert.Equal(t, int64(3), a.Data[0].SentCount)
 
-	// Any explicit number has data, known or not.
+	// A number that is not the channel's gets an empty series, Code OK.
+	a = query(t, e, clock, "Start", ms(from), "End", ms(to), "PhoneNumber", "15550001111")
+	assert.Empty(t, a.Data)
+	assert.Contains(t, a.raw, `"Code":"OK"`)
+	e.AddPhoneNumber("15550001111")
 	a = query(t, e, clock, "Start", ms(from), "End", ms(to), "PhoneNumber", "15550001111")
 	require.Len(t, a.Data, 2)
 	assert.Equal(t, "15550001111", a.Data[0].PhoneNumber)

@@ -23,6 +23,8 @@ type config struct {
 	phoneNumbers []string
 	logLimit     int
 	logger       *slog.Logger
+	custSpaceID  string
+	templates    []Template
 }
 
 func defaultConfig() *config {
@@ -33,7 +35,13 @@ func defaultConfig() *config {
 		limits: map[string]int{
 			actionGetMetric: chatapp.GetChatappPhoneNumberMetricRateLimit,
 			actionEnableROI: chatapp.EnableWhatsappROIMetricRateLimit,
+
+			actionQueryPhoneNumbers: chatapp.QueryChatappPhoneNumbersRateLimit,
+			actionTemplateMetric:    chatapp.GetChatappTemplateMetricRateLimit,
+			actionHealthStatus:      chatapp.GetWhatsappHealthStatusRateLimit,
 		},
+		custSpaceID:  DefaultCustSpaceID,
+		templates:    DefaultTemplates,
 		phoneNumbers: []string{"8613800001234", "8613800005678"},
 		logLimit:     DefaultRequestLogLimit,
 	}
@@ -116,7 +124,10 @@ func WithSTSToken(accessKeyID, accessKeySecret, token string) ServerOption {
 
 // WithRateLimit sets the limit of one operation, in requests admitted per
 // sliding second per AccessKeyId. The defaults are the documented ones:
-// 50 for GetChatappPhoneNumberMetric and 5 for EnableWhatsappROIMetric.
+// 50 for GetChatappPhoneNumberMetric, 5 for EnableWhatsappROIMetric, 10
+// for QueryChatappPhoneNumbers, 50 for GetChatappTemplateMetric and 5 for
+// GetWhatsappHealthStatus (the API reference's figure; the quota page says
+// 100).
 // perSecond <= 0 lifts the limit of that operation.
 func WithRateLimit(action string, perSecond int) ServerOption {
 	return func(c *config) { c.limits[action] = perSecond }
@@ -156,4 +167,28 @@ func WithRequestLogLimit(n int) ServerOption {
 // secrets, tokens, signatures or the query. By default nothing is logged.
 func WithLogger(l *slog.Logger) ServerOption {
 	return func(c *config) { c.logger = l }
+}
+
+// WithCustSpaceID sets the ID of the channel the emulator simulates
+// (default DefaultCustSpaceID), which Server.CustSpaceID reports. An empty
+// id keeps the default.
+func WithCustSpaceID(id string) ServerOption {
+	return func(c *config) {
+		if id != "" {
+			c.custSpaceID = id
+		}
+	}
+}
+
+// WithTemplates replaces the channel's templates (DefaultTemplates unless
+// given). Templates without a Code or a Language are ignored.
+func WithTemplates(templates ...Template) ServerOption {
+	return func(c *config) {
+		c.templates = nil
+		for _, t := range templates {
+			if t.Code != "" && t.Language != "" {
+				c.templates = append(c.templates, t)
+			}
+		}
+	}
 }

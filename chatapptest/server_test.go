@@ -282,6 +282,7 @@ func TestClientAwkwardValues(t *testing.T) {
 		client, err := s.Client(chatapp.WithSignatureVersion(sig), chatapp.WithMaxAttempts(1), chatapp.WithRateLimiter(nil))
 		require.NoError(t, err)
 		for _, v := range []string{"+86 138-0000 1234", "a*b~c&d=e+f/g%h!'();:", "中文 名字😀", " padded ", "tab\tand\nnewline"} {
+			s.AddPhoneNumber(v)
 			resp, err := client.GetChatappPhoneNumberMetric(context.Background(), &chatapp.GetChatappPhoneNumberMetricRequest{
 				PhoneNumber: v, CustSpaceID: v, IsvCode: v, Granularity: chatapp.GranularityHalfHour,
 				Start: time.Now().Add(-2 * time.Hour), End: time.Now(),

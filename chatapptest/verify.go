@@ -141,7 +141,7 @@ func checkAPI(action, version string) *apiError {
 	if version != apiVersion {
 		return newError(http.StatusBadRequest, codeInvalidVersion, invalidVersionMessage)
 	}
-	if action != actionGetMetric && action != actionEnableROI {
+	if !slices.Contains(servedActions, action) {
 		return newError(http.StatusNotFound, codeAPINotFound, apiNotFoundMessage)
 	}
 	return nil

@@ -27,15 +27,32 @@
 //	-roi-disabled                start with WhatsApp ROI collection off, as a new account
 //	-metric-rate int             GetChatappPhoneNumberMetric limit per second per key; 0 lifts it (default 50)
 //	-enable-rate int             EnableWhatsappROIMetric limit per second per key; 0 lifts it (default 5)
+//	-numbers-rate int            QueryChatappPhoneNumbers limit per second per key; 0 lifts it (default 10)
+//	-template-rate int           GetChatappTemplateMetric limit per second per key; 0 lifts it (default 50)
+//	-health-rate int             GetWhatsappHealthStatus limit per second per key; 0 lifts it (default 5)
+//	-cust-space-id string        ID of the simulated channel (default "cams-emulator-0001")
+//	-number-state list           states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED
+//	-tls                         serve HTTPS with a self-signed certificate for the listen host
+//	-tls-hosts string            comma-separated extra names or IPs the certificate covers (a container's name)
+//	-cert-out string             with -tls, write the certificate (PEM) to this file for clients to trust
 //	-quiet                       do not log requests
+//
+// The emulator simulates one channel, which owns the phone numbers and the
+// message templates its banner lists; it serves all five operations of
+// package chatapptest on them. GET /healthz answers 200 "ok" without a
+// signature, for container health checks.
 //
 // The default credentials, testid and testsecret, are those of the
 // official SDKs' test captures, so their samples work against it too.
-// Plain HTTP is what the SDK accepts for loopback addresses only.
+// Plain HTTP is what the SDK accepts for loopback addresses only: to reach
+// the emulator from another container, serve it with -tls and have the
+// client trust the -cert-out file. Listening beyond loopback with the
+// well-known credentials prints a warning on standard error.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -95,6 +112,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	roiDisabled := fs.Bool("roi-disabled", false, "start with WhatsApp ROI collection off, as a new account")
 	metricRate := fs.Int("metric-rate", chatapp.GetChatappPhoneNumberMetricRateLimit, "GetChatappPhoneNumberMetric limit per second per key; 0 lifts it")
 	enableRate := fs.Int("enable-rate", chatapp.EnableWhatsappROIMetricRateLimit, "EnableWhatsappROIMetric limit per second per key; 0 lifts it")
+	numbersRate := fs.Int("numbers-rate", chatapp.QueryChatappPhoneNumbersRateLimit, "QueryChatappPhoneNumbers limit per second per key; 0 lifts it")
+	templateRate := fs.Int("template-rate", chatapp.GetChatappTemplateMetricRateLimit, "GetChatappTemplateMetric limit per second per key; 0 lifts it")
+	healthRate := fs.Int("health-rate", chatapp.GetWhatsappHealthStatusRateLimit, "GetWhatsappHealthStatus limit per second per key; 0 lifts it")
+	custSpaceID := fs.String("cust-space-id", chatapptest.DefaultCustSpaceID, "ID of the simulated channel")
+	numberStates := fs.String("number-state", "", "states of numbers: NUMBER=STATUS[:QUALITY[:TIER]],... e.g. 8613800005678=BANNED:RED")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate for the listen host")
+	tlsHosts := fs.String("tls-hosts", "", "comma-separated extra names or IPs the certificate covers")
+	certOut := fs.String("cert-out", "", "with -tls, write the certificate (PEM) to this file")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -117,6 +142,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	states, err := parseNumberStates(*numberStates)
+	if err != nil {
+		return err
+	}
+	if *certOut != "" && !*useTLS {
+		return errors.New("-cert-out needs -tls")
+	}
 
 	opts := []chatapptest.ServerOption{
 		chatapptest.WithCredentials(*id, *secret),
@@ -124,6 +156,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		chatapptest.WithPhoneNumbers(splitList(*phones)...),
 		chatapptest.WithRateLimit("GetChatappPhoneNumberMetric", *metricRate),
 		chatapptest.WithRateLimit("EnableWhatsappROIMetric", *enableRate),
+		chatapptest.WithRateLimit("QueryChatappPhoneNumbers", *numbersRate),
+		chatapptest.WithRateLimit("GetChatappTemplateMetric", *templateRate),
+		chatapptest.WithRateLimit("GetWhatsappHealthStatus", *healthRate),
+		chatapptest.WithCustSpaceID(*custSpaceID),
 		// A long-running process must not hoard requests; the log line says
 		// what there is to say.
 		chatapptest.WithRequestLogLimit(0),
@@ -139,22 +175,50 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	emu := chatapptest.NewEmulator(opts...)
 	defer emu.Close()
+	for _, st := range states {
+		if err := emu.SetPhoneNumber(st); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("-addr: %w", err)
 	}
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	scheme := "http"
+	if *useTLS {
+		cert, pemCert, err := selfSigned(ln.Addr(), *addr, splitList(*tlsHosts), time.Now())
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("-tls: %w", err)
+		}
+		if *certOut != "" {
+			if err := os.WriteFile(*certOut, pemCert, 0o644); err != nil {
+				ln.Close()
+				return fmt.Errorf("-cert-out: %w", err)
+			}
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	if w := exposureWarning(ln.Addr(), *id, *secret); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
+	srv := &http.Server{Handler: withHealthz(emu), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	fmt.Fprintf(stdout, "chatapp-emulator listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "chatapp-emulator listening on %s://%s\n", scheme, ln.Addr())
 	fmt.Fprintf(stdout, "AccessKeyId:     %s\n", *id)
 	fmt.Fprintf(stdout, "AccessKeySecret: %s\n", *secret)
 	if *token != "" {
 		fmt.Fprintf(stdout, "SecurityToken:   %s\n", *token)
 	}
 	fmt.Fprintf(stdout, "Time zone:       %s\n", loc)
+	if *certOut != "" {
+		fmt.Fprintf(stdout, "Certificate:     %s\n", *certOut)
+	}
+	printChannel(stdout, emu)
 
 	select {
 	case err := <-served:

@@ -22,6 +22,7 @@ type config struct {
 	endpoint     string
 	emulator     bool
 	timeout      time.Duration
+	custSpaceID  string
 }
 
 // parseFlags reads and checks the command line. A bad flag is a
@@ -45,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	endpoint := fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")")
 	emulator := fs.Bool("emulator", false, "query chatapptest's in-process emulator instead of the service")
 	timeout := fs.Duration("timeout", 10*time.Minute, "bound on the whole run")
+	custSpaceID := fs.String("cust-space-id", "", "the channel's space ID (CustSpaceId); without -phone, report on every number of the channel")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -58,13 +60,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		endpoint: *endpoint,
 		emulator: *emulator,
 		timeout:  *timeout,
+
+		custSpaceID: *custSpaceID,
 	}
 	var err error
 	if cfg.phones, err = parsePhones(*phone); err != nil {
 		return nil, err
 	}
-	if len(cfg.phones) == 0 && !cfg.emulator {
-		return nil, usagef("-phone is required: the business numbers to report on")
+	if len(cfg.phones) == 0 && !cfg.emulator && cfg.custSpaceID == "" {
+		return nil, usagef("-phone is required (or -cust-space-id, for every number of a channel): the business numbers to report on")
 	}
 	if cfg.emulator && cfg.endpoint != "" {
 		return nil, usagef("-endpoint and -emulator exclude each other")

@@ -104,9 +104,18 @@ func usagef(format string, args ...any) error {
 // the report to stdout and diagnostics to stderr, and returns the exit
 // code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version") {
-		fmt.Fprintln(stdout, "chatapp-metrics", buildVersion())
-		return exitOK
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "-version", "--version":
+			fmt.Fprintln(stdout, "chatapp-metrics", buildVersion())
+			return exitOK
+		case "numbers":
+			return runNumbers(ctx, args[1:], stdout, stderr)
+		case "templates":
+			return runTemplates(ctx, args[1:], stdout, stderr)
+		case "report":
+			args = args[1:]
+		}
 	}
 	cfg, err := parseFlags(args, stderr)
 	switch {
@@ -130,11 +139,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer closeClient()
+	if cfg.custSpaceID != "" && len(cfg.phones) == 0 {
+		// Every number of the channel.
+		if numbers, err = channelNumbers(ctx, client, cfg.custSpaceID); err != nil {
+			fmt.Fprintln(stderr, "chatapp-metrics: listing the channel's numbers:", describe(err))
+			return exitError
+		}
+	}
 
 	req := &chatapp.GetChatappPhoneNumberMetricRequest{
 		Granularity: cfg.granularity,
 		Start:       cfg.since,
 		End:         cfg.until,
+		CustSpaceID: cfg.custSpaceID,
 	}
 	opts := []chatapp.RangeOption{chatapp.Workers(cfg.workers)}
 	bar := newProgress(stderr, len(numbers))
@@ -194,6 +211,7 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 	if len(numbers) == 0 {
 		numbers = srv.PhoneNumbers()
 	}
+	srv.AddPhoneNumber(numbers...) // the emulator has data for its channel's numbers only
 	fmt.Fprintln(stderr, "chatapp-metrics: querying the in-process emulator (chatapptest): the data is generated")
 	return client, numbers, srv.Close, nil
 }

@@ -1,5 +1,7 @@
-// Package officialcams calls GetChatappPhoneNumberMetric and
-// EnableWhatsappROIMetric through the official Go core,
+// Package officialcams calls GetChatappPhoneNumberMetric,
+// EnableWhatsappROIMetric, QueryChatappPhoneNumbers,
+// GetChatappTemplateMetric and GetWhatsappHealthStatus through the
+// official Go core,
 // github.com/alibabacloud-go/darabonba-openapi/v2, exactly as the generated
 // cams client (github.com/alibabacloud-go/cams-20200606) does.
 //

@@ -125,6 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.emulator {
 		srv := chatapptest.NewServer()
 		defer srv.Close()
+		srv.AddPhoneNumber(cfg.phone) // the emulator has data for its channel's numbers only
 		if client, err = srv.Client(); err != nil {
 			fmt.Fprintln(stderr, "quickstart:", err)
 			return exitFailure

@@ -95,6 +95,7 @@ func run() error {
 	if *emulator {
 		srv := chatapptest.NewServer()
 		defer srv.Close()
+		srv.AddPhoneNumber(*phone) // the emulator has data for its channel's numbers only
 		client, err = srv.Client(chatapp.WithRateLimiter(lim))
 	} else {
 		client, err = chatapp.NewClient(chatapp.WithEndpoint(*endpoint), chatapp.WithRateLimiter(lim))
