@@ -183,7 +183,7 @@ func TestSlowBodyPastTheCallerDeadline(t *testing.T) {
 		assert.Equal(t, 2*time.Second, time.Since(start))
 		assert.Nil(t, resp, "half a body is not a result")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		requireAPIError(t, err, 200, "HDR-SLOW")
+		requireResponseError(t, err, 200, "HDR-SLOW")
 		assert.ErrorIs(t, err, ErrMalformedResponse)
 		requireAttempts(t, err, 1)
 		assert.Equal(t, 1, rt.requests)

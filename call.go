@@ -195,10 +195,7 @@ func (c *Client) transportError(err error, red redactor) error {
 	if errors.As(err, &ue) {
 		op, cause = ue.Op, ue.Err
 	}
-	if text := cause.Error(); red.redact(text) != text {
-		cause = &redactedError{msg: red.redact(text), cause: cause}
-	}
-	return &url.Error{Op: op, URL: c.baseURL, Err: cause}
+	return &url.Error{Op: op, URL: c.baseURL, Err: redactError(cause, red)}
 }
 
 // redactedError shows a cause's text with secrets removed. It does not
@@ -249,8 +246,12 @@ func (c *Client) logAttempt(ctx context.Context, op *operation, attempt, status 
 	}
 	requestID, code := env.RequestID, env.Code
 	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &apiErr):
 		requestID, code = apiErr.RequestID, apiErr.Code
+	case errors.As(err, &respErr):
+		requestID = respErr.RequestID
 	}
 	attrs := []slog.Attr{
 		slog.String("operation", op.name),

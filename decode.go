@@ -95,12 +95,11 @@ type bodyBuffer struct {
 const maxPooledBuffer = 64 << 10
 
 // decode reads resp's body (closing it) and decodes it into body, or
-// returns the *APIError or transport error it stands for.
+// returns the *APIError or *ResponseError it stands for.
 func (c *Client) decode(resp *http.Response, body responseBody, red redactor) error {
-	headerRequestID := resp.Header.Get("X-Acs-Request-Id")
 	if resp.ContentLength > c.maxResponseBytes {
 		resp.Body.Close()
-		return c.tooLarge(resp.StatusCode, headerRequestID)
+		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)
 	}
 	buf := bodyBuffers.Get().(*bodyBuffer)
 	defer func() {
@@ -120,17 +119,11 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 	_, readErr := buf.ReadFrom(&buf.limit)
 	resp.Body.Close()
 	if int64(buf.Len()) > c.maxResponseBytes {
-		return c.tooLarge(resp.StatusCode, headerRequestID)
+		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)
 	}
 	if readErr != nil {
 		// The connection broke mid-body; whatever arrived is not trusted.
-		return &APIError{
-			StatusCode: resp.StatusCode,
-			RequestID:  headerRequestID,
-			Message:    "response body cut short: " + red.redact(readErr.Error()),
-			malformed:  true,
-			cut:        true,
-		}
+		return responseFailure(resp, nil, nil, problemCut, 0, readErr, red)
 	}
 	data := buf.Bytes()
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -144,70 +137,101 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 		decodeErr = json.Unmarshal(data, body.head())
 	}
 	env := body.head()
-	if decodeErr != nil || (!success && env.Code == "" && env.Message == "") {
-		return malformed(resp, data, decodeErr, headerRequestID, red)
-	}
-	if success && (env.Code == "" || env.Code == "OK") {
+	switch {
+	case decodeErr != nil:
+		return responseFailure(resp, env, data, problemNotJSON, 0, decodeErr, red)
+	case !success && env.Code == "" && env.Message == "":
+		return responseFailure(resp, env, data, problemNoCode, 0, nil, red)
+	case success && (env.Code == "" || env.Code == "OK"):
 		return nil
 	}
-	e := &APIError{
-		StatusCode:         resp.StatusCode,
-		Code:               env.Code,
-		Message:            red.redact(env.Message),
-		RequestID:          env.RequestID,
-		HostID:             env.HostID,
-		Recommend:          env.Recommend,
-		AccessDeniedDetail: red.redact(string(env.AccessDeniedDetail)),
-		RetryAfter:         retryAfter(resp.Header),
+	return responseFailure(resp, env, data, problemNone, 0, nil, red)
+}
+
+// problem says what made an answer unusable; problemNone is an answer with
+// an error code.
+type problem int
+
+const (
+	problemNone problem = iota
+	problemTooLarge
+	problemCut
+	problemNotJSON
+	problemNoCode
+)
+
+// responseFailure is the one place where what the server sent (code,
+// message, request and host IDs, body snippets) becomes an error's fields,
+// redacted by red. It returns an *APIError for problemNone and a
+// *ResponseError otherwise. env and data may be nil; limit is the size cap
+// for problemTooLarge; cause is the read or JSON error.
+func responseFailure(resp *http.Response, env *envelope, data []byte, p problem, limit int64, cause error, red redactor) error {
+	// An unusable body is not trusted, so its request ID is the header's.
+	requestID := resp.Header.Get("X-Acs-Request-Id")
+	if p == problemNone {
+		if env.RequestID != "" {
+			requestID = env.RequestID
+		}
+		return &APIError{
+			StatusCode:         resp.StatusCode,
+			Code:               env.Code,
+			Message:            red.redact(env.Message),
+			RequestID:          red.redact(requestID),
+			HostID:             red.redact(env.HostID),
+			Recommend:          env.Recommend,
+			AccessDeniedDetail: red.redact(string(env.AccessDeniedDetail)),
+			RetryAfter:         retryAfter(resp.Header),
+		}
 	}
-	if e.RequestID == "" {
-		e.RequestID = headerRequestID
+	e := &ResponseError{StatusCode: resp.StatusCode, RequestID: red.redact(requestID), Err: redactError(cause, red)}
+	var msg strings.Builder
+	switch p {
+	case problemTooLarge:
+		e.tooLarge = true
+		msg.WriteString("response body over " + strconv.FormatInt(limit, 10) + " bytes, not read further")
+	case problemCut:
+		e.cut = true
+		msg.WriteString("response body cut short: " + red.redact(cause.Error()))
+	case problemNotJSON:
+		msg.WriteString("response is not the expected JSON")
+		if len(bytes.TrimSpace(data)) == 0 {
+			msg.Reset()
+			msg.WriteString("empty response body")
+		} else {
+			var syntax *json.SyntaxError
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(cause, &syntax) || errors.As(cause, &typeErr) || errors.Is(cause, io.ErrUnexpectedEOF) {
+				msg.WriteString(" (" + cause.Error() + ")")
+			} else {
+				msg.WriteString(" (" + truncate(cause.Error(), 120) + ")")
+			}
+		}
+	case problemNoCode:
+		msg.WriteString("error response without Code or Message")
 	}
+	if p == problemNotJSON || p == problemNoCode {
+		if ct := resp.Header.Get("Content-Type"); ct != "" {
+			msg.WriteString(", Content-Type " + truncate(ct, 80))
+		}
+		if len(data) > 0 {
+			// Redact before cutting: a secret cut in half would escape.
+			msg.WriteString(": " + snippet([]byte(red.redact(string(data)))))
+		}
+	}
+	e.Problem = red.redact(msg.String())
 	return e
 }
 
-func (c *Client) tooLarge(status int, requestID string) error {
-	return &APIError{
-		StatusCode: status,
-		RequestID:  requestID,
-		Message:    "response body over " + strconv.FormatInt(c.maxResponseBytes, 10) + " bytes, not read further",
-		tooLarge:   true,
+// redactError returns err, or a copy whose text has the secrets removed
+// when its text shows one. errors.Is still sees through the copy.
+func redactError(err error, red redactor) error {
+	if err == nil {
+		return nil
 	}
-}
-
-// malformed turns a body that is not the operation's JSON into an *APIError
-// carrying the status and a short, printable snippet of what came back.
-func malformed(resp *http.Response, data []byte, decodeErr error, requestID string, red redactor) *APIError {
-	ct := resp.Header.Get("Content-Type")
-	var msg strings.Builder
-	switch {
-	case len(bytes.TrimSpace(data)) == 0:
-		msg.WriteString("empty response body")
-	case decodeErr != nil:
-		msg.WriteString("response is not the expected JSON")
-		var syntax *json.SyntaxError
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(decodeErr, &syntax) || errors.As(decodeErr, &typeErr) || errors.Is(decodeErr, io.ErrUnexpectedEOF) {
-			msg.WriteString(" (" + decodeErr.Error() + ")")
-		} else {
-			msg.WriteString(" (" + truncate(decodeErr.Error(), 120) + ")")
-		}
-	default:
-		msg.WriteString("error response without Code or Message")
+	if text := err.Error(); red.redact(text) != text {
+		return &redactedError{msg: red.redact(text), cause: err}
 	}
-	if ct != "" {
-		msg.WriteString(", Content-Type " + truncate(ct, 80))
-	}
-	if len(data) > 0 {
-		// Redact before cutting: a secret cut in half would escape.
-		msg.WriteString(": " + snippet([]byte(red.redact(string(data)))))
-	}
-	return &APIError{
-		StatusCode: resp.StatusCode,
-		RequestID:  requestID,
-		Message:    red.redact(msg.String()),
-		malformed:  true,
-	}
+	return err
 }
 
 // snippet returns up to 200 bytes of b as printable, valid UTF-8 on one line.

@@ -10,7 +10,8 @@ import (
 )
 
 // Sentinel errors. Match them with errors.Is; the error itself is usually an
-// *APIError (errors.As gives the details) wrapped in an *OperationError.
+// *APIError or a *ResponseError (errors.As gives the details) wrapped in an
+// *OperationError.
 var (
 	// ErrThrottled matches flow control by the service (System.LimitControl,
 	// Throttling, Throttling.User, Throttling.Api, HTTP 429) and a client-side
@@ -24,7 +25,9 @@ var (
 	// that carries no code. APIError.AccessDeniedDetail says which policy.
 	ErrPermissionDenied = errors.New("chatapp: permission denied")
 	// ErrResourceOwnerUnknown matches Unknown.ResourceOwnerId: the resource
-	// (for example a CustSpaceId) does not belong to the caller.
+	// (for example a CustSpaceId) does not belong to the caller; and
+	// ERR-OPERATION-MAAP-0060 / -0065: no WhatsApp Business Account is bound
+	// to the space, or the number is not bound to it.
 	ErrResourceOwnerUnknown = errors.New("chatapp: resource owner unknown")
 	// ErrAuthentication matches a request the gateway could not authenticate:
 	// an unknown or disabled AccessKey, a bad or expired STS token, a
@@ -37,13 +40,16 @@ var (
 	// before they are sent.
 	ErrInvalidParameter = errors.New("chatapp: invalid parameter")
 	// ErrServer matches a failure on the service's side: InternalError,
-	// ServiceUnavailable and any HTTP 5xx. Such errors are retried.
+	// ServiceUnavailable, 999999 ("system exception", sent with HTTP 400)
+	// and any HTTP 5xx. Such errors are retried.
 	ErrServer = errors.New("chatapp: server error")
 	// ErrMalformedResponse matches a response that is not the JSON the
 	// operation returns: an HTML gateway page, an empty or truncated body.
+	// The error is a *ResponseError.
 	ErrMalformedResponse = errors.New("chatapp: malformed response")
 	// ErrResponseTooLarge matches a response body over the client's cap
-	// (WithMaxResponseBytes). The body is not read past the cap.
+	// (WithMaxResponseBytes). The body is not read past the cap. The error
+	// is a *ResponseError.
 	ErrResponseTooLarge = errors.New("chatapp: response too large")
 	// ErrInvalidRequest matches a request rejected by local validation,
 	// before any network I/O. The error is a *ValidationError.
@@ -54,8 +60,8 @@ var (
 )
 
 // OperationError is what every failed call returns: the operation, how many
-// HTTP attempts were made, and the cause (an *APIError, a *ValidationError,
-// a transport error, or a context error).
+// HTTP attempts were made, and the cause (an *APIError, a *ResponseError, a
+// *ValidationError, a transport error, or a context error).
 type OperationError struct {
 	Operation string // the API action, e.g. "GetChatappPhoneNumberMetric"
 	Attempts  int    // HTTP attempts made; 0 when the call failed before sending
@@ -70,9 +76,9 @@ func (e *OperationError) Error() string {
 // Unwrap returns the cause, so errors.Is and errors.As see through it.
 func (e *OperationError) Unwrap() error { return e.Err }
 
-// APIError is an error answer from the service: an HTTP status outside 2xx,
-// or HTTP 200 whose body Code is not "OK". Code is empty when the body was not
-// the expected JSON; Message then holds a short snippet of it.
+// APIError is an error answer from the service: a JSON body with a Code
+// other than "OK" (or, outside 2xx, at least a Message). A body that is not
+// such an answer is a *ResponseError instead.
 type APIError struct {
 	StatusCode         int    // HTTP status
 	Code               string // the body's Code, e.g. "System.LimitControl"
@@ -85,10 +91,6 @@ type APIError struct {
 	// x-ratelimit-user-api / x-ratelimit-user headers, or Retry-After); 0 when
 	// none was sent.
 	RetryAfter time.Duration
-
-	malformed bool // the body was not the JSON the operation returns
-	cut       bool // the body ended early: the connection broke mid-answer
-	tooLarge  bool // the body was over the client's cap and not read
 }
 
 // Error reports the code, status, message and request ID on one line.
@@ -116,45 +118,47 @@ func (e *APIError) Error() string {
 
 // Is reports whether the error belongs to target's family: ErrThrottled,
 // ErrProductNotSubscribed, ErrPermissionDenied, ErrResourceOwnerUnknown,
-// ErrAuthentication, ErrInvalidParameter, ErrServer, ErrMalformedResponse or
-// ErrResponseTooLarge.
-// The family is derived from Code, and from StatusCode only when there is
-// no code (signing.md §6.2).
+// ErrAuthentication, ErrInvalidParameter or ErrServer. The family comes
+// from Code (see the table in the package documentation), and from
+// StatusCode only when there is no Code.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrMalformedResponse:
-		return e.malformed
-	case ErrResponseTooLarge:
-		return e.tooLarge
-	}
 	return target != nil && e.family() == target
 }
 
-// family classifies e into one of the sentinel errors, or nil.
+// family classifies e into one of the sentinel errors, or nil. A code the
+// table does not know has no family, except that a 5xx is always ErrServer.
 func (e *APIError) family() error {
 	if e.Code != "" {
 		if f := codeFamily(e.Code); f != nil {
 			return f
 		}
-	}
-	switch {
-	case e.Code != "" && e.StatusCode < 500:
+		if e.StatusCode >= 500 {
+			return ErrServer
+		}
 		return nil
-	case e.StatusCode == 429:
+	}
+	return statusFamily(e.StatusCode)
+}
+
+// statusFamily classifies an answer that carries no code by its HTTP status.
+func statusFamily(status int) error {
+	switch {
+	case status == 429:
 		return ErrThrottled
-	case e.StatusCode >= 500:
+	case status >= 500:
 		return ErrServer
-	case e.StatusCode == 401:
+	case status == 401:
 		return ErrAuthentication
-	case e.StatusCode == 403:
+	case status == 403:
 		return ErrPermissionDenied
 	}
 	return nil
 }
 
-// codeFamily maps a body Code to its sentinel. The lists come from the cams
-// API reference and the OpenAPI gateway error tables (spec/README.md,
-// signing.md §6.3).
+// codeFamily maps a body Code to its sentinel. The codes are those of the
+// ChatApp API reference and of the Alibaba Cloud OpenAPI gateway's common
+// error codes (https://api.aliyun.com/document/cams/2020-06-06/errorCode);
+// the package documentation lists them.
 func codeFamily(code string) error {
 	switch code {
 	case "System.LimitControl", "Throttling":
@@ -163,34 +167,95 @@ func codeFamily(code string) error {
 		return ErrProductNotSubscribed
 	case "Ram.PermissionDeny", "Forbidden", "NoPermission", "Authentication.NoAuth":
 		return ErrPermissionDenied
-	case "Unknown.ResourceOwnerId":
+	case "Unknown.ResourceOwnerId",
+		// No WhatsApp Business Account bound to the space; the number is not
+		// bound to the account.
+		"ERR-OPERATION-MAAP-0060", "ERR-OPERATION-MAAP-0065":
 		return ErrResourceOwnerUnknown
 	case "SignatureDoesNotMatch", "IncompleteSignature", "SignatureNonceUsed",
-		"InvalidSignatureMethod", "InvalidSignatureVersion", "IllegalTimestamp", "MissingSecurityToken", "InvalidCredentials":
+		"InvalidSignatureMethod", "InvalidSignatureVersion", "IllegalTimestamp", "MissingSecurityToken", "InvalidCredentials",
+		"InvalidAccessKeyId", "InvalidSecurityToken", "InvalidTimeStamp",
+		// A disabled AccessKey is a credential to replace, not a policy to
+		// change.
+		"Forbidden.AccessKeyDisabled":
 		return ErrAuthentication
-	case "InternalError", "ServiceUnavailable", "CHAT.APIError", "ERR-COMMON-001":
+	case "InternalError", "ServiceUnavailable", "CHAT.APIError", "ERR-COMMON-001",
+		// "system exception", sent with HTTP 400.
+		"999999":
 		return ErrServer
 	}
 	switch {
 	case strings.HasPrefix(code, "Throttling."):
 		return ErrThrottled
-	case strings.HasPrefix(code, "Forbidden."):
-		return ErrPermissionDenied
 	case strings.HasPrefix(code, "InvalidAccessKeyId."),
 		strings.HasPrefix(code, "InvalidSecurityToken."),
 		strings.HasPrefix(code, "InvalidTimeStamp."):
 		return ErrAuthentication
+	case strings.HasPrefix(code, "Forbidden."):
+		return ErrPermissionDenied
 	// The auth families above start with "Invalid" too, so they are settled
-	// first; InvalidApi/InvalidAction/InvalidVersion name a wrong endpoint or
-	// action, not a parameter.
+	// first. InvalidApi, InvalidAction, InvalidVersion and InvalidProduct
+	// name a wrong endpoint or action, and InvalidProtocol (NeedSsl) a wrong
+	// scheme: configuration, not a parameter.
 	case strings.HasPrefix(code, "InvalidApi"), strings.HasPrefix(code, "InvalidAction"),
-		strings.HasPrefix(code, "InvalidVersion"), strings.HasPrefix(code, "InvalidProduct"):
+		strings.HasPrefix(code, "InvalidVersion"), strings.HasPrefix(code, "InvalidProduct"),
+		strings.HasPrefix(code, "InvalidProtocol"):
 		return nil
 	case strings.HasPrefix(code, "Missing"), strings.HasPrefix(code, "Invalid"):
 		return ErrInvalidParameter
 	}
 	return nil
 }
+
+// ResponseError reports an answer the client could not use: a body cut
+// short, one that is not the operation's JSON (an HTML page from a proxy,
+// an empty body), or one over the client's size cap. The service did not
+// answer with a code, so it is not an *APIError.
+//
+// It matches ErrResponseTooLarge for a body over the cap and
+// ErrMalformedResponse otherwise; a 5xx status also matches ErrServer (and
+// 429, 401 and 403 ErrThrottled, ErrAuthentication and ErrPermissionDenied).
+// It unwraps to the cause, so a body stalled past the context deadline
+// matches context.DeadlineExceeded.
+type ResponseError struct {
+	StatusCode int    // HTTP status
+	RequestID  string // the x-acs-request-id header; the body is not trusted
+	Problem    string // what was wrong, with a short snippet of the body, secrets redacted
+	Err        error  // the cause (a read or JSON error), or nil
+
+	tooLarge bool // over the cap, not read further
+	cut      bool // the connection broke mid-body
+}
+
+// Error reports the status, the problem and the request ID on one line.
+func (e *ResponseError) Error() string {
+	var b strings.Builder
+	b.WriteString("unusable response (HTTP ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	b.WriteString("): ")
+	b.WriteString(e.Problem)
+	if e.RequestID != "" {
+		b.WriteString(" [RequestId ")
+		b.WriteString(e.RequestID)
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrResponseTooLarge or ErrMalformedResponse
+// (whichever applies), or the family of the HTTP status.
+func (e *ResponseError) Is(target error) bool {
+	switch target {
+	case ErrResponseTooLarge:
+		return e.tooLarge
+	case ErrMalformedResponse:
+		return !e.tooLarge
+	}
+	return target != nil && statusFamily(e.StatusCode) == target
+}
+
+// Unwrap returns the cause.
+func (e *ResponseError) Unwrap() error { return e.Err }
 
 // ValidationError reports a request field that breaks a rule. It matches
 // ErrInvalidRequest.

@@ -60,6 +60,16 @@ func TestErrorMapping(t *testing.T) {
 		{400, "InvalidVersion", nil},
 		{400, "DetailError.TemplateNotExist", nil},
 		{502, "SomethingNew", ErrServer},
+		// Gateway codes without a suffix, and ChatApp binding codes.
+		{404, "InvalidAccessKeyId", ErrAuthentication},
+		{400, "InvalidSecurityToken", ErrAuthentication},
+		{400, "InvalidTimeStamp", ErrAuthentication},
+		{403, "Forbidden.AccessKeyDisabled", ErrAuthentication},
+		{400, "InvalidProtocol.NeedSsl", nil},
+		{400, "999999", ErrServer},
+		{200, "ERR-OPERATION-MAAP-0060", ErrResourceOwnerUnknown},
+		{200, "ERR-OPERATION-MAAP-0065", ErrResourceOwnerUnknown},
+		{400, "SomethingNew", nil},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d %s", tc.status, tc.code), func(t *testing.T) {
@@ -106,8 +116,9 @@ func TestAccessDeniedDetailObject(t *testing.T) {
 	assert.JSONEq(t, `{"AuthAction":"cams:GetChatappPhoneNumberMetric","AuthPrincipalType":"SubUser","NoPermissionType":"ImplicitDeny"}`, apiErr.AccessDeniedDetail)
 }
 
-// TestMalformedBodies: HTML, empty and code-less bodies are *APIError values
-// with the status, a snippet, and the request ID of the header.
+// TestMalformedBodies: HTML, empty and code-less bodies are *ResponseError
+// values (not *APIError) with the status, a snippet, and the request ID of
+// the header.
 func TestMalformedBodies(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -133,9 +144,8 @@ func TestMalformedBodies(t *testing.T) {
 			if tc.family != nil {
 				assert.ErrorIs(t, err, tc.family)
 			}
-			apiErr := requireAPIError(t, err, tc.status, "HDR-1")
-			assert.Empty(t, apiErr.Code)
-			assert.Contains(t, apiErr.Message, tc.snippet)
+			respErr := requireResponseError(t, err, tc.status, "HDR-1")
+			assert.Contains(t, respErr.Problem, tc.snippet)
 		})
 	}
 }

@@ -53,8 +53,9 @@ func requireWeek(t *testing.T, srv *chatapptest.Server, resp *chatapp.GetChatapp
 
 // requireFailure checks the shape every failed call must have: no
 // response, an *OperationError counting the attempts, and (when
-// wantStatus is not 0) an *APIError with that status.
-func requireFailure(t *testing.T, resp *chatapp.GetChatappPhoneNumberMetricResponse, err error, attempts, wantStatus int) *chatapp.APIError {
+// wantStatus is not 0) an answer with that status: a *ResponseError when
+// the body was unusable, an *APIError otherwise, never both.
+func requireFailure(t *testing.T, resp *chatapp.GetChatappPhoneNumberMetricResponse, err error, attempts, wantStatus int) answerFailure {
 	t.Helper()
 	require.Error(t, err)
 	assert.Nil(t, resp, "no partial data with an error")
@@ -62,12 +63,27 @@ func requireFailure(t *testing.T, resp *chatapp.GetChatappPhoneNumberMetricRespo
 	require.ErrorAs(t, err, &opErr)
 	assert.Equal(t, attempts, opErr.Attempts)
 	if wantStatus == 0 {
-		return nil
+		return answerFailure{}
 	}
 	var apiErr *chatapp.APIError
-	require.ErrorAs(t, err, &apiErr)
+	var respErr *chatapp.ResponseError
+	isAPI, isResp := errors.As(err, &apiErr), errors.As(err, &respErr)
+	unusable := errors.Is(err, chatapp.ErrMalformedResponse) || errors.Is(err, chatapp.ErrResponseTooLarge)
+	require.True(t, isAPI != isResp, "exactly one of *APIError and *ResponseError: %v", err)
+	require.Equal(t, unusable, isResp, "a *ResponseError exactly when the body was unusable: %v", err)
+	if isResp {
+		assert.Equal(t, wantStatus, respErr.StatusCode)
+		return answerFailure{StatusCode: respErr.StatusCode, RequestID: respErr.RequestID, Message: respErr.Problem}
+	}
 	assert.Equal(t, wantStatus, apiErr.StatusCode)
-	return apiErr
+	return answerFailure{StatusCode: apiErr.StatusCode, Code: apiErr.Code, RequestID: apiErr.RequestID, Message: apiErr.Message}
+}
+
+// answerFailure is what requireFailure found: the fields of an *APIError,
+// or of a *ResponseError (Problem as Message, no Code).
+type answerFailure struct {
+	StatusCode               int
+	Code, RequestID, Message string
 }
 
 func TestEmulatorServerErrorsThenSuccess(t *testing.T) {
@@ -381,7 +397,7 @@ func TestGigabyteBodyStopsAtTheCap(t *testing.T) {
 			resp, err := c.GetChatappPhoneNumberMetric(context.Background(), loadRequest())
 			requireFailure(t, resp, err, 1, 0)
 			assert.ErrorIs(t, err, chatapp.ErrResponseTooLarge)
-			var apiErr *chatapp.APIError
+			var apiErr *chatapp.ResponseError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, "HDR-HUGE", apiErr.RequestID, "the request ID is kept")
 			assert.Equal(t, tc.status, apiErr.StatusCode)

@@ -144,8 +144,9 @@ func (a fuzzAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // FuzzDecodeResponse: arbitrary bytes with an arbitrary status never
 // panic and give either a result or an error, never both. An error is an
-// *OperationError over an *APIError with the status and a request ID, or
-// ErrResponseTooLarge for a body over the cap. A result only comes from a
+// *OperationError over an *APIError (a coded answer) or a *ResponseError
+// (an unusable body: malformed, or ErrResponseTooLarge over the cap), with
+// the status and a request ID. A result only comes from a
 // 2xx, and its points are exactly what an independent decoding of the body
 // finds.
 func FuzzDecodeResponse(f *testing.F) {
@@ -189,8 +190,23 @@ func checkDecodeError(t *testing.T, status int, body []byte, err error) {
 		t.Errorf("error shows the secret: %s", err)
 	}
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("%d bytes: not an *APIError: %v", len(body), err)
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &respErr):
+		if errors.As(err, &apiErr) {
+			t.Fatalf("both an *APIError and a *ResponseError: %v", err)
+		}
+		if !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge) {
+			t.Fatalf("a *ResponseError that is neither malformed nor too large: %v", err)
+		}
+		// The checks below read the shared fields.
+		apiErr = &APIError{StatusCode: respErr.StatusCode, RequestID: respErr.RequestID}
+	case errors.As(err, &apiErr):
+		if errors.Is(err, ErrMalformedResponse) || errors.Is(err, ErrResponseTooLarge) {
+			t.Fatalf("an *APIError matching a client-side failure: %v", err)
+		}
+	default:
+		t.Fatalf("%d bytes: neither an *APIError nor a *ResponseError: %v", len(body), err)
 	}
 	if tooLarge := errors.Is(err, ErrResponseTooLarge); tooLarge != (len(body) > fuzzResponseCap) {
 		t.Fatalf("%d bytes (cap %d): ErrResponseTooLarge is %v: %v", len(body), fuzzResponseCap, tooLarge, err)

@@ -2,6 +2,7 @@ package chatapp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -165,6 +166,19 @@ func requireAPIError(t *testing.T, err error, status int, requestID string) *API
 	assert.Equal(t, status, apiErr.StatusCode)
 	assert.Equal(t, requestID, apiErr.RequestID)
 	return apiErr
+}
+
+// requireResponseError checks that err carries a *ResponseError (and no
+// *APIError) of the status and request ID, and returns it.
+func requireResponseError(t *testing.T, err error, status int, requestID string) *ResponseError {
+	t.Helper()
+	var respErr *ResponseError
+	require.ErrorAs(t, err, &respErr)
+	var apiErr *APIError
+	assert.False(t, errors.As(err, &apiErr), "an unusable answer is not an *APIError: %v", err)
+	assert.Equal(t, status, respErr.StatusCode)
+	assert.Equal(t, requestID, respErr.RequestID)
+	return respErr
 }
 
 // sevenDays is the answer the official client received in the team's

@@ -247,7 +247,7 @@ func TestDecodeRejectsBadNumbers(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, resp, "no partial data on error")
 			assert.ErrorIs(t, err, ErrMalformedResponse)
-			requireAPIError(t, err, 200, "HDR-REQ")
+			requireResponseError(t, err, 200, "HDR-REQ")
 		})
 	}
 }

@@ -18,12 +18,22 @@ import (
 // retried: validation, authentication and permission errors, other 4xx,
 // and certificate or DNS failures that a retry cannot cure.
 func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
+	var respErr *ResponseError
+	if errors.As(err, &respErr) {
+		switch {
+		case respErr.tooLarge:
+			// The same request would bring the same answer.
+			return 0, false
+		case respErr.cut, errors.Is(respErr, ErrServer):
+			return c.fullJitter(c.backoff.Base, retry), true
+		case errors.Is(respErr, ErrThrottled):
+			return c.fullJitter(c.backoff.ThrottleBase, retry), true
+		}
+		return 0, false
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		switch {
-		case apiErr.tooLarge:
-			// The same request would bring the same answer.
-			return 0, false
 		case errors.Is(apiErr, ErrThrottled):
 			if apiErr.RetryAfter > 0 {
 				// Honour the hint, with a little jitter to keep callers that
@@ -34,7 +44,7 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 				return min(hint, c.backoff.Max), true
 			}
 			return c.fullJitter(c.backoff.ThrottleBase, retry), true
-		case errors.Is(apiErr, ErrServer), apiErr.cut,
+		case errors.Is(apiErr, ErrServer),
 			apiErr.Code == "SignatureNonceUsed", apiErr.Code == "InvalidSecurityToken.Expired":
 			return c.fullJitter(c.backoff.Base, retry), true
 		}

@@ -165,9 +165,7 @@ func TestRedirectsNeverCarryCredentialsToAnotherHost(t *testing.T) {
 				c := newServerClient(t, p.a.URL, client.opts...)
 				resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 				assert.Nil(t, resp)
-				var apiErr *APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
+				requireResponseError(t, err, http.StatusTemporaryRedirect, "")
 				assert.Zero(t, p.hitsB.Load(), "the other host received nothing")
 				assert.Equal(t, int64(1), p.hitsA.Load(), "no retry of a redirect either")
 				if target.name == "same port, another name" {
@@ -213,9 +211,7 @@ func TestSameHostRedirectFollowsTheUsersPolicy(t *testing.T) {
 				assert.ErrorIs(t, err, tc.wantErr)
 				return
 			}
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
+			requireResponseError(t, err, http.StatusTemporaryRedirect, "")
 		})
 	}
 }
