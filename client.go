@@ -113,7 +113,7 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 // userAgent names this module, the platform and Go, then the user's part,
-// in the shape of the official SDK's (spec/README.md).
+// in the shape of the official SDK's (testdata/spec/captures).
 func userAgent(extra string) string {
 	ua := "chatapp-go/" + Version + " (" + runtime.GOOS + "; " + runtime.GOARCH + ") Golang/" + runtime.Version()
 	if extra != "" {

@@ -62,8 +62,9 @@ func (s *staticSource) credentials(context.Context) (credentials, error) { retur
 
 // providerSource asks a credentials-go Credential once per attempt, so a
 // provider that refreshes STS credentials is followed at the next attempt.
-// credentials-go providers have no locking (signing.md §5.3: concurrent
-// first calls race and fetch many times), so concurrent callers share one
+// credentials-go providers have no locking (credentials-go v1.4.14 refreshes
+// lazily inside GetCredential, without a lock: concurrent first calls race
+// and fetch many times), so concurrent callers share one
 // in-flight fetch, and no two fetches ever overlap.
 type providerSource struct {
 	provider alicred.Credential
@@ -118,7 +119,8 @@ func fetchCredential(p alicred.Credential) (c credentials, err error) {
 		return credentials{}, &credentialError{reason: "provider failed", err: err}
 	}
 	if m == nil {
-		// credentials-go's default chain can return nil, nil (anchors.md §1.9).
+		// credentials-go's default chain can return nil, nil (a provider that fails
+		// softly yields no error and no model).
 		return credentials{}, &credentialError{reason: "provider returned no credentials"}
 	}
 	if m.Type != nil && *m.Type == "bearer" {

@@ -31,7 +31,7 @@ func (e *envelope) head() *envelope { return e }
 
 // flexString decodes a JSON string as is and any other JSON value as its
 // compact text. AccessDeniedDetail is a string in success bodies but an
-// object in RAM denials (spec/README.md).
+// object in RAM denials (testdata/spec/README.md).
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {

@@ -21,7 +21,9 @@ type Limiter interface {
 	Wait(ctx context.Context) error
 }
 
-// Documented per-account limits (the cams API reference; spec/README.md).
+// Documented per-account limits (the cams API reference,
+// "QPS limit" of each operation's page, e.g.
+// https://www.alibabacloud.com/help/en/chatapp/developer-reference/api-cams-2020-06-06-getchatapptemplatemetric).
 const (
 	// GetChatappPhoneNumberMetricRateLimit is the documented limit of
 	// GetChatappPhoneNumberMetric, in requests per second per account.

@@ -9,8 +9,8 @@ import (
 const redacted = "[redacted]"
 
 // redactor removes an attempt's secrets from text the server sent back. A
-// SignatureDoesNotMatch message commonly embeds the server's string-to-sign
-// (signing.md §6.3), which under SignatureRPC holds the SecurityToken
+// SignatureDoesNotMatch message commonly embeds the server's string-to-sign,
+// which under SignatureRPC holds the SecurityToken
 // percent-encoded once or twice.
 type redactor struct {
 	cred      credentials

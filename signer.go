@@ -47,7 +47,7 @@ const (
 	apiVersion = "2020-06-06"
 
 	// timestampLayout serves both the RPC Timestamp and the V3 x-acs-date
-	// (signing.md §1.3): UTC, no fractional seconds.
+	// (yyyy-MM-ddTHH:mm:ssZ): UTC, no fractional seconds.
 	timestampLayout = "2006-01-02T15:04:05Z"
 
 	v3Algorithm = "ACS3-HMAC-SHA256"
@@ -105,7 +105,8 @@ func (v SignatureVersion) sign(in *signInput) signedRequest {
 }
 
 // signV3 builds an ACS3-HMAC-SHA256 request: business parameters in the
-// query, the common ones as x-acs-* headers (signing.md §3.3).
+// query, the common ones as x-acs-* headers, as the official core sends this
+// operation: an empty body, so no content-type.
 func signV3(in *signInput) signedRequest {
 	query := canonicalQuery(in.params)
 	sts := in.cred.securityToken != ""
@@ -160,8 +161,11 @@ func v3SignInto(sig *[2 * sha256.Size]byte, secret, method, uri, query string, h
 	hex.Encode(sig[:], mac[:])
 }
 
-// appendCanonicalRequest appends the V3 canonical request (signing.md §3.2
-// step 6) to dst.
+// appendCanonicalRequest appends the V3 canonical request to dst:
+// METHOD, URI, query, headers (each line ends in \n), signed header names and
+// the payload hash, joined by \n, as Alibaba Cloud's V3 signature documentation
+// (https://www.alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature)
+// lays it out.
 func appendCanonicalRequest(dst []byte, method, uri, query string, headers []header, signedHeaders, payloadHash string) []byte {
 	if uri == "" {
 		uri = "/"
@@ -188,7 +192,9 @@ func v3Authorization(accessKeyID, signedHeaders string, sig *[2 * sha256.Size]by
 }
 
 // signRPC builds a classic RPC request: every parameter, the common ones
-// included, in the query, signed with HMAC-SHA1 (signing.md §2).
+// included, in the query, signed with HMAC-SHA1 under the key AccessKeySecret+"&" (Alibaba Cloud's
+// RPC signature documentation,
+// https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
 func signRPC(in *signInput) signedRequest {
 	// In byte order of their names, so that merging keeps the order.
 	common := [...]param{
@@ -272,7 +278,8 @@ func appendQueryEncoded(dst []byte, params []param) []byte {
 }
 
 // appendRPCStringToSign appends METHOD&%2F&pct(canonical query of params)
-// (signing.md §2.3); params must be sorted by raw name.
+// (the canonical query is encoded a second time); params must be sorted by
+// raw name.
 func appendRPCStringToSign(dst []byte, method string, params []param) []byte {
 	dst = append(append(dst, method...), "&%2F&"...)
 	return appendQueryEncoded(dst, params)
@@ -343,7 +350,7 @@ func canonicalQuery(params []param) string {
 }
 
 // sortParams orders params by the bytes of their raw (unencoded) names, as
-// the official cores do (signing.md §1.2).
+// the official cores do: case-sensitive, never numeric.
 func sortParams(params []param) {
 	slices.SortFunc(params, func(a, b param) int { return strings.Compare(a.name, b.name) })
 }

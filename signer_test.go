@@ -104,7 +104,8 @@ func TestRPCSignatureVectors(t *testing.T) {
 	}
 }
 
-// normaliseV3Headers applies signing.md §3.2 step 4 to arbitrary headers,
+// normaliseV3Headers applies the V3 header rules (lower-cased names,
+// trimmed values, sorted; names differing only in case merged) to arbitrary headers,
 // as the vectors give them (the client's own headers are normalised by
 // construction):
 // keep host, content-type and x-acs-*; lower-case names; trim values; sort
@@ -169,7 +170,7 @@ func TestV3SignatureVectors(t *testing.T) {
 			}
 			if v.Body != "" || v.HashedPayload == emptyPayloadHash {
 				sum := sha256.Sum256([]byte(v.Body))
-				if v.ID != "v3-darabonba-utils-test" { // passes a given hash (signing.md §7)
+				if v.ID != "v3-darabonba-utils-test" { // the vector passes a given hash
 					assert.Equal(t, v.HashedPayload, hex.EncodeToString(sum[:]), "payload hash")
 				}
 			}

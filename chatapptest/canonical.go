@@ -64,7 +64,8 @@ func canonicalQuery(pairs []pair) string {
 	return b.String()
 }
 
-// rpcStringToSign is METHOD&%2F&escape(canonical query) (signing.md §2.3).
+// rpcStringToSign is METHOD&%2F&escape(canonical query): the
+// canonical query is percent-encoded a second time.
 func rpcStringToSign(method string, pairs []pair) string {
 	return method + "&" + escape("/") + "&" + escape(canonicalQuery(pairs))
 }
@@ -114,7 +115,7 @@ func v3CanonicalHeaders(h http.Header, host string, names []string) ([]canonical
 
 // mustSignV3 lists, sorted, the headers a V3 signature has to cover: host
 // (when known), content-type when present, and every x-acs-* header
-// present (signing.md §3.1).
+// present: what the V3 documentation requires to be signed.
 func mustSignV3(h http.Header, host string) []string {
 	var names []string
 	if host != "" {
@@ -130,8 +131,8 @@ func mustSignV3(h http.Header, host string) []string {
 	return slices.Compact(names)
 }
 
-// v3CanonicalRequest lays out the canonical request of signing.md §3.2
-// step 6. An empty uri means "/".
+// v3CanonicalRequest lays out the V3 canonical request: method, URI,
+// query, header lines, signed header names and payload hash, joined by \n. An empty uri means "/".
 func v3CanonicalRequest(method, uri, query string, headers []canonicalHeader, signedHeaders, payloadHash string) string {
 	if uri == "" {
 		uri = "/"

@@ -10,8 +10,9 @@ const hostID = "cams.ap-southeast-1.aliyuncs.com"
 
 // apiError is an answer given instead of a result: an HTTP status and the
 // body's Code and Message. The codes, statuses and wording follow the
-// gateway's error tables and the cams API reference (spec/README.md,
-// signing.md §6).
+// gateway's error tables and the cams API reference
+// (the "Error codes" of each operation's page under
+// https://www.alibabacloud.com/help/en/chatapp/developer-reference/).
 type apiError struct {
 	status  int
 	code    string

@@ -250,7 +250,8 @@ func TestSM3(t *testing.T) {
 	}
 }
 
-// TestEscape pins the encoding's corner cases (signing.md §1.1).
+// TestEscape pins the encoding's corner cases (unreserved A-Z a-z 0-9 - _ . ~
+// kept, every other byte %XX in upper-case hex).
 func TestEscape(t *testing.T) {
 	assert.Equal(t, "a%20b%2Bc%2Ad~e%2Ff%3D%26%25", escape("a b+c*d~e/f=&%"))
 	assert.Equal(t, "%E4%B8%AD%C3%A9%F0%9F%98%80", escape("中é😀"))

@@ -95,8 +95,8 @@ func TestOfficialGenuineEnableROI(t *testing.T) {
 	})
 }
 
-// requireOfficialShape checks what signing.md section 4.3 says the official
-// core sends under scheme s, as the emulator logged it.
+// requireOfficialShape checks the shape the official core was verified to
+// send under scheme s, as the emulator logged it.
 func requireOfficialShape(t *testing.T, got chatapptest.Request, s scheme, k keyPair) {
 	t.Helper()
 	assert.Equal(t, http.MethodPost, got.Method)

@@ -10,7 +10,7 @@ import (
 )
 
 // TestOfficialVersions pins the versions of the official SDK these tests
-// prove chatapp against: the ones signing.md section 4 read and verified.
+// prove chatapp against: the ones whose wire behaviour was read and verified.
 // Since Go 1.17 go.mod lists the selected version of every module the build
 // uses, so it is read here (test binaries carry no module list). The core's
 // retry behaviour differs between tea versions, so moving any of them is a

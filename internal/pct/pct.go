@@ -3,7 +3,8 @@
 //
 // Only the unreserved characters A-Z a-z 0-9 - _ . ~ are kept; every other
 // byte of the UTF-8 input becomes %XX with upper-case hex. Space is %20
-// (never '+') and '*' is %2A (signing.md §1.1).
+// (never '+') and '*' is %2A, as both of Alibaba Cloud's signature schemes
+// require.
 package pct
 
 const upperHex = "0123456789ABCDEF"

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// The expectations come from signing.md §1.1, which lists how the official
-// encoders treat each character class.
+// The expectations are those of the official encoders for each character
+// class: unreserved bytes kept, every other byte %XX in upper-case hex.
 func TestEncode(t *testing.T) {
 	cases := map[string]string{
 		"":                 "",
