@@ -187,7 +187,7 @@ func (r *GetWhatsappHealthStatusRequest) params(dst []param) []param {
 	if r.Language != "" {
 		dst = append(dst, param{name: "Language", value: r.Language})
 	}
-	dst = append(dst, param{name: "NodeType", value: string(r.NodeType), plain: true})
+	dst = append(dst, param{name: "NodeType", value: string(r.NodeType)})
 	if r.PhoneNumber != "" {
 		dst = append(dst, param{name: "PhoneNumber", value: r.PhoneNumber})
 	}

@@ -200,9 +200,9 @@ func (r *GetChatappPhoneNumberMetricRequest) params(dst []param) []param {
 	}
 	// Decimal digits (and a '-', never sent: validation refuses negative
 	// times) need no escaping; nor do the known granularities.
-	dst = append(dst, param{name: "End", value: end, plain: true})
+	dst = append(dst, param{name: "End", value: end})
 	if r.Granularity != "" {
-		dst = append(dst, param{name: "Granularity", value: string(r.Granularity), plain: r.Granularity.Valid()})
+		dst = append(dst, param{name: "Granularity", value: string(r.Granularity)})
 	}
 	if r.IsvCode != "" {
 		dst = append(dst, param{name: "IsvCode", value: r.IsvCode})
@@ -210,5 +210,5 @@ func (r *GetChatappPhoneNumberMetricRequest) params(dst []param) []param {
 	if r.PhoneNumber != "" {
 		dst = append(dst, param{name: "PhoneNumber", value: r.PhoneNumber})
 	}
-	return append(dst, param{name: "Start", value: start, plain: true})
+	return append(dst, param{name: "Start", value: start})
 }

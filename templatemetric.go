@@ -212,9 +212,9 @@ func (r *GetChatappTemplateMetricRequest) params(dst []param) []param {
 	if r.CustSpaceID != "" {
 		dst = append(dst, param{name: "CustSpaceId", value: r.CustSpaceID})
 	}
-	dst = append(dst, param{name: "End", value: strconv.FormatInt(r.End.UnixMilli(), 10), plain: true})
+	dst = append(dst, param{name: "End", value: strconv.FormatInt(r.End.UnixMilli(), 10)})
 	if r.Granularity != "" {
-		dst = append(dst, param{name: "Granularity", value: string(r.Granularity), plain: r.Granularity.Valid()})
+		dst = append(dst, param{name: "Granularity", value: string(r.Granularity)})
 	}
 	if r.IsvCode != "" {
 		dst = append(dst, param{name: "IsvCode", value: r.IsvCode})
@@ -222,7 +222,7 @@ func (r *GetChatappTemplateMetricRequest) params(dst []param) []param {
 	if r.Language != "" {
 		dst = append(dst, param{name: "Language", value: r.Language})
 	}
-	dst = append(dst, param{name: "Start", value: strconv.FormatInt(r.Start.UnixMilli(), 10), plain: true})
+	dst = append(dst, param{name: "Start", value: strconv.FormatInt(r.Start.UnixMilli(), 10)})
 	dst = append(dst, param{name: "TemplateCode", value: r.TemplateCode})
 	if r.TemplateType != "" {
 		dst = append(dst, param{name: "TemplateType", value: r.TemplateType})
