@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -81,19 +80,6 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// bodyBuffers recycles response buffers. Only buffers of at most
-// maxPooledBuffer bytes go back, so one huge answer is not kept alive.
-var bodyBuffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
-
-// bodyBuffer is a pooled response buffer with the reader that caps it, so
-// that neither is allocated per attempt.
-type bodyBuffer struct {
-	bytes.Buffer
-	limit io.LimitedReader
-}
-
-const maxPooledBuffer = 64 << 10
-
 // decode reads resp's body (closing it) and decodes it into body, or
 // returns the *APIError or *ResponseError it stands for.
 func (c *Client) decode(resp *http.Response, body responseBody, red redactor) error {
@@ -101,37 +87,19 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 		resp.Body.Close()
 		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)
 	}
-	buf := bodyBuffers.Get().(*bodyBuffer)
-	defer func() {
-		buf.limit.R = nil
-		if buf.Cap() <= maxPooledBuffer {
-			buf.Reset()
-			bodyBuffers.Put(buf)
-		}
-	}()
-	buf.Reset()
-	if resp.ContentLength > 0 {
-		// One growth to the announced size instead of doubling from 512
-		// bytes; ReadFrom wants MinRead spare bytes to see EOF.
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	buf.limit = io.LimitedReader{R: resp.Body, N: c.maxResponseBytes + 1}
-	_, readErr := buf.ReadFrom(&buf.limit)
+	// One byte over the cap tells an answer at the cap from a longer one.
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, c.maxResponseBytes+1))
 	resp.Body.Close()
-	if int64(buf.Len()) > c.maxResponseBytes {
+	if int64(len(data)) > c.maxResponseBytes {
 		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)
 	}
 	if readErr != nil {
 		// The connection broke mid-body; whatever arrived is not trusted.
 		return responseFailure(resp, nil, nil, problemCut, 0, readErr, red)
 	}
-	data := buf.Bytes()
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
 	var decodeErr error
 	if success {
-		if p, ok := body.(interface{ presize(n int) }); ok {
-			p.presize(len(data))
-		}
 		decodeErr = json.Unmarshal(data, body)
 	} else {
 		decodeErr = json.Unmarshal(data, body.head())

@@ -109,14 +109,6 @@ type metricPointWire struct {
 	DeliveredCount flexInt     `json:"DeliveredCount"`
 }
 
-// presize gives Data room for the points of an n-byte answer, so decoding
-// fills one allocation instead of doubling its way up. A point as the
-// service writes it takes about 130 bytes of JSON, so 100 rarely falls
-// short; when it does, decoding grows the slice as usual.
-func (w *metricResponseWire) presize(n int) {
-	w.Data = make([]metricPointWire, 0, n/100+1)
-}
-
 // GetChatappPhoneNumberMetric returns the messages sent and delivered by a
 // WhatsApp business number, per day or per half hour, between req.Start and
 // req.End. The account must have called EnableWhatsappROIMetric at least a
