@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,18 @@ func (g Granularity) Duration() time.Duration {
 	return 0
 }
 
+// ParseGranularity returns the Granularity of its wire spelling, DAILY or
+// HALF_HOUR, in any case ("daily", "Half_Hour"). Anything else, the empty
+// string included, is a *ValidationError.
+func ParseGranularity(s string) (Granularity, error) {
+	for _, g := range [...]Granularity{GranularityDaily, GranularityHalfHour} {
+		if strings.EqualFold(s, string(g)) {
+			return g, nil
+		}
+	}
+	return "", &ValidationError{Field: "Granularity", Rule: "must be DAILY or HALF_HOUR, got " + strconv.Quote(s)}
+}
+
 // UnmarshalJSON decodes the wire values to the package's constants, so
 // decoding a long series does not allocate a string per point.
 func (g *Granularity) UnmarshalJSON(b []byte) error {
@@ -56,7 +69,13 @@ func (g *Granularity) UnmarshalJSON(b []byte) error {
 // GetChatappPhoneNumberMetricRequest selects the series to fetch.
 type GetChatappPhoneNumberMetricRequest struct {
 	// PhoneNumber is the WhatsApp business number, country code first and
-	// without "+", e.g. "8613800001234". Optional.
+	// without "+", e.g. "8613800001234". The service marks it optional but
+	// does not document what it answers without one: presumably every
+	// number of the account, each point naming its number, which is what
+	// chatapptest serves; each point's PhoneNumber says which number it
+	// counts, and range queries split such a series like any other. To cover every
+	// number of a channel, ChannelPhoneNumberMetrics lists them and asks
+	// for each.
 	PhoneNumber string
 	// Granularity is GranularityDaily or GranularityHalfHour; empty leaves
 	// the choice to the service, whose default is DAILY.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,4 +314,23 @@ func TestEnableWhatsappROIMetric(t *testing.T) {
 	var opErr *OperationError
 	require.ErrorAs(t, err, &opErr)
 	assert.Equal(t, "EnableWhatsappROIMetric", opErr.Operation)
+}
+
+func TestParseGranularity(t *testing.T) {
+	for in, want := range map[string]Granularity{
+		"DAILY": GranularityDaily, "daily": GranularityDaily, "Daily": GranularityDaily,
+		"HALF_HOUR": GranularityHalfHour, "half_hour": GranularityHalfHour, "Half_Hour": GranularityHalfHour,
+	} {
+		got, err := ParseGranularity(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "HALFHOUR", "half hour", " DAILY", "HOURLY", "DAILY\x00"} {
+		_, err := ParseGranularity(in)
+		var v *ValidationError
+		require.ErrorAs(t, err, &v, "%q", in)
+		assert.Equal(t, "Granularity", v.Field)
+		assert.ErrorIs(t, err, ErrInvalidRequest)
+		assert.Contains(t, err.Error(), strconv.Quote(in))
+	}
 }
