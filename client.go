@@ -60,7 +60,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	s := settings{
 		endpoint:         DefaultEndpoint,
 		maxAttempts:      DefaultMaxAttempts,
-		backoff:          DefaultBackoff,
+		backoff:          defaultBackoff,
 		logger:           slog.New(slog.DiscardHandler),
 		maxResponseBytes: DefaultMaxResponseBytes,
 		attemptTimeout:   DefaultAttemptTimeout,

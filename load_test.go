@@ -157,8 +157,8 @@ func loadRequest() *chatapp.GetChatappPhoneNumberMetricRequest {
 	return &chatapp.GetChatappPhoneNumberMetricRequest{
 		PhoneNumber: "8613800001234",
 		Granularity: chatapp.GranularityDaily,
-		Start:       time.Date(2026, 9, 1, 0, 0, 0, 0, chatapptest.DefaultLocation),
-		End:         time.Date(2026, 9, 8, 0, 0, 0, 0, chatapptest.DefaultLocation),
+		Start:       time.Date(2026, 9, 1, 0, 0, 0, 0, chatapp.ChinaStandardTime()),
+		End:         time.Date(2026, 9, 8, 0, 0, 0, 0, chatapp.ChinaStandardTime()),
 	}
 }
 

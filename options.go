@@ -178,25 +178,25 @@ type Backoff struct {
 	Max          time.Duration // ceiling of any pause, server hints included; default 20s
 }
 
-// DefaultBackoff is the Backoff a Client uses unless WithBackoff says
-// otherwise.
-var DefaultBackoff = Backoff{Base: 100 * time.Millisecond, ThrottleBase: time.Second, Max: 20 * time.Second}
+// defaultBackoff is the Backoff a Client uses unless WithBackoff says
+// otherwise: the defaults that Backoff's fields document.
+var defaultBackoff = Backoff{Base: 100 * time.Millisecond, ThrottleBase: time.Second, Max: 20 * time.Second}
 
 // WithBackoff sets the pauses between attempts. Zero fields take their
-// DefaultBackoff value.
+// defaults: 100ms, 1s and 20s.
 func WithBackoff(b Backoff) Option {
 	return func(s *settings) error {
 		if b.Base < 0 || b.ThrottleBase < 0 || b.Max < 0 {
 			return optionError("WithBackoff", "durations must not be negative")
 		}
 		if b.Base == 0 {
-			b.Base = DefaultBackoff.Base
+			b.Base = defaultBackoff.Base
 		}
 		if b.ThrottleBase == 0 {
-			b.ThrottleBase = DefaultBackoff.ThrottleBase
+			b.ThrottleBase = defaultBackoff.ThrottleBase
 		}
 		if b.Max == 0 {
-			b.Max = DefaultBackoff.Max
+			b.Max = defaultBackoff.Max
 		}
 		s.backoff = b
 		return nil

@@ -79,7 +79,7 @@ func TestEndpoints(t *testing.T) {
 func TestBackoffDefaultsFillZeroFields(t *testing.T) {
 	c, err := NewClient(WithAccessKey("id", "secret"), WithBackoff(Backoff{Base: time.Second}))
 	require.NoError(t, err)
-	assert.Equal(t, Backoff{Base: time.Second, ThrottleBase: DefaultBackoff.ThrottleBase, Max: DefaultBackoff.Max}, c.backoff)
+	assert.Equal(t, Backoff{Base: time.Second, ThrottleBase: defaultBackoff.ThrottleBase, Max: defaultBackoff.Max}, c.backoff)
 }
 
 func TestClientPrintsNoSecrets(t *testing.T) {

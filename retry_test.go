@@ -195,7 +195,7 @@ func TestContextEndingAroundBackoffKeepsTheLastAnswer(t *testing.T) {
 }
 
 func TestFullJitterBounds(t *testing.T) {
-	c := &Client{backoff: DefaultBackoff}
+	c := &Client{backoff: defaultBackoff}
 	var ceilings []int64
 	c.jitter = func(n int64) int64 { ceilings = append(ceilings, n); return 0 }
 	for retry := 1; retry <= 40; retry++ {
@@ -205,7 +205,7 @@ func TestFullJitterBounds(t *testing.T) {
 	assert.Equal(t, int64(time.Second)+1, ceilings[0])
 	assert.Equal(t, int64(2*time.Second)+1, ceilings[1])
 	for _, n := range ceilings {
-		assert.LessOrEqual(t, n, int64(DefaultBackoff.Max)+1, "never above Max, even when the shift overflows")
+		assert.LessOrEqual(t, n, int64(defaultBackoff.Max)+1, "never above Max, even when the shift overflows")
 		assert.Positive(t, n)
 	}
 }

@@ -76,7 +76,7 @@ func TestAccountTemplateMetrics(t *testing.T) {
 	s, c, _ := newAccountServer(t, chatapp.SignatureV3)
 	ctx := context.Background()
 	require.Len(t, s.Templates(), 3)
-	day := dayStart(now8, DefaultLocation)
+	day := dayStart(now8, utc8)
 	req := &chatapp.GetChatappTemplateMetricRequest{TemplateCode: "welcome_offer", Start: day.AddDate(0, 0, -7), End: now8, CustSpaceID: s.CustSpaceID()}
 	resp, err := c.GetChatappTemplateMetric(ctx, req)
 	require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestAccountTemplateMetrics(t *testing.T) {
 	require.NoError(t, err)
 	sums := map[int64]int64{}
 	for _, p := range hp.Data {
-		sums[dayStart(p.Start, DefaultLocation).UnixMilli()] += p.ReadCount
+		sums[dayStart(p.Start, utc8).UnixMilli()] += p.ReadCount
 	}
 	for _, p := range resp.Data[:8] {
 		assert.Equal(t, sums[p.Start.UnixMilli()], p.ReadCount, p.Start)
@@ -132,7 +132,7 @@ func TestAccountTemplateMetrics(t *testing.T) {
 func TestTodaysDailyBucketHoldsTheHalfHoursBegun(t *testing.T) {
 	s, c, clock := newAccountServer(t, chatapp.SignatureV3)
 	ctx := context.Background()
-	day := dayStart(now8, DefaultLocation)
+	day := dayStart(now8, utc8)
 	get := func() int64 {
 		resp, err := c.GetChatappPhoneNumberMetric(ctx, &chatapp.GetChatappPhoneNumberMetricRequest{PhoneNumber: "8613800001234", Start: day, End: day.AddDate(0, 0, 1)})
 		require.NoError(t, err)
@@ -155,7 +155,7 @@ func TestTodaysDailyBucketHoldsTheHalfHoursBegun(t *testing.T) {
 func TestChannelPhoneNumberMetricsCoversEveryNumber(t *testing.T) {
 	s, c, _ := newAccountServer(t, chatapp.SignatureV3)
 	s.AddPhoneNumber("6590000000")
-	day := dayStart(now8, DefaultLocation)
+	day := dayStart(now8, utc8)
 	numbers, series, err := c.ChannelPhoneNumberMetrics(context.Background(), &chatapp.GetChatappPhoneNumberMetricRequest{CustSpaceID: s.CustSpaceID(), Start: day.AddDate(0, 0, -3), End: day})
 	require.NoError(t, err)
 	require.Len(t, numbers, 3)

@@ -75,7 +75,7 @@
 //	Start <= bucket start < End, and bucket start <= now,
 //
 // and ROI collection was on before the bucket's day. DAILY buckets run
-// from midnight to midnight in the emulator's time zone (DefaultLocation,
+// from midnight to midnight in the emulator's time zone (chatapp.ChinaStandardTime(),
 // a fixed UTC+8, unless WithLocation says otherwise); HALF_HOUR buckets are
 // the half hours counted from those midnights. Points come in time order,
 // with Start and End in milliseconds and PhoneNumber and Granularity

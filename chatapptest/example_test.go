@@ -14,7 +14,7 @@ import (
 )
 
 // utc8 is the emulator's default time zone, in which DAILY buckets begin.
-var utc8 = chatapptest.DefaultLocation
+var utc8 = chatapp.ChinaStandardTime()
 
 // A user's unit test: start the emulator, take a client wired to it, and
 // call the service as in production. Generated data depends only on the

@@ -211,7 +211,7 @@ func hijackAndClose(w http.ResponseWriter, flush bool) {
 
 // cannedBody is a plausible success answer for the faults that cut one.
 func cannedBody() []byte {
-	day := time.Date(2026, 1, 1, 0, 0, 0, 0, DefaultLocation)
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, chatapp.ChinaStandardTime())
 	points := []chatapp.PhoneNumberMetric{
 		{PhoneNumber: "8613800001234", Granularity: chatapp.GranularityDaily, Start: day, End: day.AddDate(0, 0, 1), SentCount: 1200, DeliveredCount: 1130},
 		{PhoneNumber: "8613800001234", Granularity: chatapp.GranularityDaily, Start: day.AddDate(0, 0, 1), End: day.AddDate(0, 0, 2), SentCount: 1310, DeliveredCount: 1262},

@@ -13,7 +13,10 @@ import (
 )
 
 // now8 is a Wednesday afternoon in UTC+8: 2026-03-04 13:00 +08.
-var now8 = time.Date(2026, 3, 4, 13, 0, 0, 0, DefaultLocation)
+// utc8 is the emulator's default zone.
+var utc8 = chatapp.ChinaStandardTime()
+
+var now8 = time.Date(2026, 3, 4, 13, 0, 0, 0, utc8)
 
 // metricCall is a metric request at now with the given parameters, as
 // name, value pairs; an empty value leaves the parameter out.
@@ -46,7 +49,7 @@ func TestDailySeries(t *testing.T) {
 	// Midnights after start, up to today's (started at 00:00 today).
 	require.Len(t, a.Data, 10)
 	for i, p := range a.Data {
-		s := time.UnixMilli(p.Start).In(DefaultLocation)
+		s := time.UnixMilli(p.Start).In(utc8)
 		assert.Equal(t, 0, s.Hour()+s.Minute()+s.Second()+s.Nanosecond(), "aligned to midnight UTC+8: %v", s)
 		assert.Equal(t, int64(24*time.Hour/time.Millisecond), p.End-p.Start)
 		assert.Equal(t, "8613800001234", p.PhoneNumber)
@@ -59,7 +62,7 @@ func TestDailySeries(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, a.Data[0].Start, start.UnixMilli())
-	assert.Equal(t, dayStart(now8, DefaultLocation).UnixMilli(), a.Data[9].Start, "today has started")
+	assert.Equal(t, dayStart(now8, utc8).UnixMilli(), a.Data[9].Start, "today has started")
 
 	// Absent Granularity means DAILY.
 	b := query(t, e, clock, "Start", ms(start), "End", ms(now8), "PhoneNumber", "8613800001234")
@@ -71,8 +74,8 @@ func TestDailySeries(t *testing.T) {
 func TestHalfHourSumsToDaily(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
 	e.AddPhoneNumber("8613900000001")
-	from := dayStart(now8, DefaultLocation).AddDate(0, 0, -7)
-	to := dayStart(now8, DefaultLocation)
+	from := dayStart(now8, utc8).AddDate(0, 0, -7)
+	to := dayStart(now8, utc8)
 	daily := query(t, e, clock, "Start", ms(from), "End", ms(to), "PhoneNumber", "8613900000001")
 	half := query(t, e, clock, "Start", ms(from), "End", ms(to), "PhoneNumber", "8613900000001", "Granularity", "HALF_HOUR")
 	require.Len(t, daily.Data, 7)
@@ -95,7 +98,7 @@ func TestHalfHourSumsToDaily(t *testing.T) {
 // TestRangeRule pins: Start <= bucket start < End, and bucket start <= now.
 func TestRangeRule(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
-	day := dayStart(now8, DefaultLocation).AddDate(0, 0, -3)
+	day := dayStart(now8, utc8).AddDate(0, 0, -3)
 	count := func(g string, start, end time.Time) int {
 		return len(query(t, e, clock, "Start", ms(start), "End", ms(end), "PhoneNumber", "8613800001234", "Granularity", g).Data)
 	}
@@ -106,13 +109,13 @@ func TestRangeRule(t *testing.T) {
 	assert.Equal(t, 2, count("HALF_HOUR", day.Add(-time.Millisecond), day.Add(30*time.Minute+time.Millisecond)))
 
 	// The clock: buckets that have not started are not returned.
-	half := bucketStart(chatapp.GranularityHalfHour, DefaultLocation, now8)
+	half := bucketStart(chatapp.GranularityHalfHour, utc8, now8)
 	clock.Set(half)
 	assert.Equal(t, 1, count("HALF_HOUR", half.Add(-time.Millisecond), half.Add(24*time.Hour)), "the bucket starting now has started")
 	clock.Set(half.Add(-time.Millisecond))
 	assert.Equal(t, 0, count("HALF_HOUR", half.Add(-time.Millisecond), half.Add(24*time.Hour)))
 	clock.Set(now8)
-	assert.Equal(t, 1, count("DAILY", dayStart(now8, DefaultLocation), now8.AddDate(1, 0, 0)), "today only; tomorrow has not started")
+	assert.Equal(t, 1, count("DAILY", dayStart(now8, utc8), now8.AddDate(1, 0, 0)), "today only; tomorrow has not started")
 	assert.Equal(t, 0, count("DAILY", now8.AddDate(0, 0, 1), now8.AddDate(0, 0, 5)), "the future is empty")
 }
 
@@ -142,12 +145,12 @@ func TestDataIsDeterministic(t *testing.T) {
 // busier than weekends, days busier than nights.
 func TestDataShape(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
-	from := dayStart(now8, DefaultLocation).AddDate(0, 0, -28)
-	a := query(t, e, clock, "Start", ms(from), "End", ms(dayStart(now8, DefaultLocation)), "PhoneNumber", "8613800001234", "Granularity", "HALF_HOUR")
+	from := dayStart(now8, utc8).AddDate(0, 0, -28)
+	a := query(t, e, clock, "Start", ms(from), "End", ms(dayStart(now8, utc8)), "PhoneNumber", "8613800001234", "Granularity", "HALF_HOUR")
 	var byWeekday [7]int64
 	var byHour [24]int64
 	for _, p := range a.Data {
-		s := time.UnixMilli(p.Start).In(DefaultLocation)
+		s := time.UnixMilli(p.Start).In(utc8)
 		byWeekday[s.Weekday()] += p.SentCount
 		byHour[s.Hour()] += p.SentCount
 	}
@@ -158,7 +161,7 @@ func TestDataShape(t *testing.T) {
 
 func TestPhoneNumbers(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
-	from, to := dayStart(now8, DefaultLocation).AddDate(0, 0, -2), dayStart(now8, DefaultLocation)
+	from, to := dayStart(now8, utc8).AddDate(0, 0, -2), dayStart(now8, utc8)
 	a := query(t, e, clock, "Start", ms(from), "End", ms(to))
 	require.Len(t, a.Data, 4)
 	assert.Equal(t, []string{"8613800001234", "8613800001234", "8613800005678", "8613800005678"},
@@ -191,7 +194,7 @@ func TestPhoneNumbers(t *testing.T) {
 
 func TestSeedMetrics(t *testing.T) {
 	e, clock := newTestEmulator(t, now8)
-	day := dayStart(now8, DefaultLocation).AddDate(0, 0, -1)
+	day := dayStart(now8, utc8).AddDate(0, 0, -1)
 	before := query(t, e, clock, "Start", ms(day), "End", ms(day.Add(time.Hour)), "PhoneNumber", "8613800001234", "Granularity", "DAILY")
 	require.Len(t, before.Data, 1)
 	halves := query(t, e, clock, "Start", ms(day), "End", ms(day.Add(time.Hour)), "PhoneNumber", "8613800001234", "Granularity", "HALF_HOUR")

@@ -30,7 +30,7 @@ type config struct {
 func defaultConfig() *config {
 	return &config{
 		now:  time.Now,
-		loc:  DefaultLocation,
+		loc:  chatapp.ChinaStandardTime(),
 		skew: DefaultTimestampSkew,
 		limits: map[string]int{
 			actionGetMetric: chatapp.GetChatappPhoneNumberMetricRateLimit,
@@ -47,11 +47,6 @@ func defaultConfig() *config {
 	}
 }
 
-// DefaultLocation is the time zone whose midnights bound DAILY buckets
-// unless WithLocation says otherwise: a fixed UTC+8, China time, which the
-// service most likely uses (the API reference's examples end at 23:59:59
-// UTC+8).
-var DefaultLocation = time.FixedZone("UTC+8", 8*60*60)
 
 // DefaultTimestampSkew is how far a request's timestamp may be from the
 // emulator's clock, either way, as at the real gateway.
@@ -79,7 +74,8 @@ func WithClock(now func() time.Time) ServerOption {
 
 // WithLocation sets the time zone whose midnights bound DAILY buckets and
 // in which HALF_HOUR buckets are counted from midnight (default
-// DefaultLocation, UTC+8). A nil loc keeps the default.
+// chatapp.ChinaStandardTime(), a fixed UTC+8: the service's day, as the API
+// reference's examples end at 23:59:59 UTC+8). A nil loc keeps the default.
 func WithLocation(loc *time.Location) ServerOption {
 	return func(c *config) {
 		if loc != nil {

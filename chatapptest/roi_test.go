@@ -45,10 +45,10 @@ func TestROIDisabledThenEnabled(t *testing.T) {
 	assert.Equal(t, now8, since)
 
 	assert.Empty(t, weekQuery(t, e, clock).Data, "nothing on the day of enabling")
-	clock.Set(dayStart(now8, DefaultLocation).AddDate(0, 0, 1).Add(-time.Millisecond))
+	clock.Set(dayStart(now8, utc8).AddDate(0, 0, 1).Add(-time.Millisecond))
 	assert.Empty(t, weekQuery(t, e, clock).Data, "nor up to its last millisecond")
 
-	tomorrow := dayStart(now8, DefaultLocation).AddDate(0, 0, 1)
+	tomorrow := dayStart(now8, utc8).AddDate(0, 0, 1)
 	clock.Set(tomorrow)
 	a = weekQuery(t, e, clock)
 	require.Len(t, a.Data, 1, "the day after has data")
