@@ -150,11 +150,19 @@ func canonicalRequest(method, uri, query string, headers []header, signedHeaders
 		uri = "/"
 	}
 	var b strings.Builder
-	b.WriteString(method + "\n" + uri + "\n" + query + "\n")
-	for _, h := range headers {
-		b.WriteString(h.name + ":" + h.value + "\n")
+	b.Grow(512) // ours take about 400 bytes: one allocation
+	for _, s := range [...]string{method, "\n", uri, "\n", query, "\n"} {
+		b.WriteString(s)
 	}
-	b.WriteString("\n" + signedHeaders + "\n" + payloadHash)
+	for _, h := range headers {
+		b.WriteString(h.name)
+		b.WriteByte(':')
+		b.WriteString(h.value)
+		b.WriteByte('\n')
+	}
+	for _, s := range [...]string{"\n", signedHeaders, "\n", payloadHash} {
+		b.WriteString(s)
+	}
 	return b.String()
 }
 
@@ -209,6 +217,7 @@ func rpcStringToSign(method string, params []param) string {
 // pct(name)=pct(value) pairs joined by '&'. An empty value keeps its '='.
 func canonicalQuery(params []param) string {
 	var b strings.Builder
+	b.Grow(256) // a whole query of ours, even under RPC
 	for i, p := range params {
 		if i > 0 {
 			b.WriteByte('&')
