@@ -283,9 +283,12 @@ const (
 
 // schemePairs pairs, per signature scheme, chatapp's call with the
 // official core's.
-var schemePairs = []struct{ name, ours, official string }{
-	{"RPC", chatappRPC, officialRPC},
-	{"V3", chatappV3, officialV3},
+var schemePairs = []struct {
+	name, ours, official string
+	nsLimit              float64 // of Floor: V3's extra headers cost about 7 % by themselves
+}{
+	{"RPC", chatappRPC, officialRPC, 1.10},
+	{"V3", chatappV3, officialV3, 1.15},
 }
 
 // report writes the tables and returns how many targets were missed.
@@ -369,7 +372,10 @@ func report(w io.Writer, r *results, count int, benchtime string) int {
 	return missed
 }
 
-// targets evaluates the performance targets.
+// targets evaluates the performance targets. They are all of the full
+// call, as a user sees it: an optimisation inside stays only when this
+// benchmark shows it is worth at least 2 %, so the micro-benchmarks are
+// reported but are not targets.
 func targets(r *results) []target {
 	var ts []target
 	rel := func(what, a, b string, f func(stats) float64, limit float64, atLeast bool) {
@@ -381,26 +387,13 @@ func targets(r *results) []target {
 		}
 		ts = append(ts, t)
 	}
-	abs := func(what, name string, f func(stats) float64, limit float64, unit string) {
-		s, ok := r.get(name)
-		ts = append(ts, target{what: what, measured: f(s), limit: limit, unit: unit, ok: ok})
-	}
 	ns := func(s stats) float64 { return s.ns }
-	bytes := func(s stats) float64 { return s.bytes }
 	allocs := func(s stats) float64 { return s.allocs }
 	for _, scheme := range schemePairs {
-		rel("Chatapp/"+scheme.name+" ns/op vs Floor", scheme.ours, floor, ns, 1.15, false)
+		rel("Chatapp/"+scheme.name+" ns/op vs Floor", scheme.ours, floor, ns, scheme.nsLimit, false)
 		rel("Chatapp/"+scheme.name+" allocs/op vs Floor", scheme.ours, floor, allocs, 1.5, false)
-		rel("Chatapp/"+scheme.name+" B/op vs Floor", scheme.ours, floor, bytes, 2, false)
 		rel("Official/"+scheme.name+" ns/op vs Chatapp", scheme.official, scheme.ours, ns, 1.6, true)
-		rel("Official/"+scheme.name+" allocs/op vs Chatapp", scheme.official, scheme.ours, allocs, 8, true)
 	}
-	for _, name := range []string{signV3, signRPC} {
-		abs(short(name)+" ns/op", name, ns, 1500, " ns")
-		abs(short(name)+" allocs/op", name, allocs, 10, "")
-	}
-	abs("LimiterWait ns/op", limiterWait, ns, 200, " ns")
-	abs("LimiterWait allocs/op", limiterWait, allocs, 0, "")
 	return ts
 }
 

@@ -39,7 +39,7 @@ func TestReportFlagsTargets(t *testing.T) {
 	missed := report(&b, r, 1, "1x")
 	out := b.String()
 	// Chatapp/V3 is 110/120 of Floor (pass), Official/V3 300/110 (pass);
-	// RPC, signing and the limiter did not run.
+	// RPC did not run.
 	for _, want := range []string{"| Chatapp/V3 ns/op vs Floor | 0.92× | ≤ 1.15× | PASS |", "| Official/V3 ns/op vs Chatapp | 2.73× | ≥ 1.60× | PASS |", "not run"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
