@@ -64,6 +64,23 @@ func writeChart(file string, r *report) error {
 		p.Add(line, points)
 		p.Legend.Add(s.name, line, points)
 	}
+	// Days that have not ended (or that the range covers in part) hold
+	// fewer messages than a day does: hollow rings mark them.
+	var partial plotter.XYs
+	for i, d := range r.days {
+		if r.dayPartial(i) {
+			partial = append(partial, plotter.XY{X: float64(d.Day.Unix()), Y: float64(d.Sent)}, plotter.XY{X: float64(d.Day.Unix()), Y: float64(d.Delivered)})
+		}
+	}
+	if len(partial) > 0 {
+		rings, err := plotter.NewScatter(partial)
+		if err != nil {
+			return err
+		}
+		rings.Shape, rings.Radius, rings.Color = draw.RingGlyph{}, vg.Points(5), color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
+		p.Add(rings)
+		p.Legend.Add("partial day (not ended)", rings)
+	}
 	// Bottom right: counts start at zero, so the lines seldom reach there.
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
 	// Half a day of margin, so that the first and last labels fit.

@@ -23,6 +23,12 @@ type config struct {
 	emulator     bool
 	timeout      time.Duration
 	custSpaceID  string
+	// rebucket is set when DAILY rows are asked for in a zone whose days
+	// are not the service's (UTC+8): the command then fetches HALF_HOUR
+	// points and sums them into the zone's days.
+	rebucket bool
+	// typed is the command line as given, for messages that quote it.
+	typedSince, typedUntil string
 }
 
 // parseFlags reads and checks the command line. A bad flag is a
@@ -82,11 +88,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if cfg.since, err = parseSince(*since, cfg.until, cfg.tz); err != nil {
 		return nil, err
 	}
+	cfg.typedSince, cfg.typedUntil = *since, *until
 	if !cfg.since.Before(cfg.until) {
-		return nil, usagef("-since (%s) must be before -until (%s)", cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339))
+		return nil, usagef("-since %q must be before -until %q (the range runs from %s to %s)",
+			*since, *until, cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339))
+	}
+	if !cfg.since.Before(now()) {
+		return nil, usagef("-since %q is in the future (now is %s): there is no data yet", *since, now().In(cfg.tz).Format(time.RFC3339))
 	}
 	if cfg.granularity = chatapp.Granularity(strings.ToUpper(*granularity)); !cfg.granularity.Valid() {
 		return nil, usagef("-granularity must be DAILY or HALF_HOUR, not %q", *granularity)
+	}
+	if cfg.granularity == chatapp.GranularityDaily && !serviceDays(cfg.tz, cfg.since, cfg.until) {
+		if at, off, ok := halfHourZone(cfg.tz, cfg.since, cfg.until); !ok {
+			return nil, usagef("-tz %q: its offset is %s at %s, not a multiple of 30 minutes, so its days cannot be built from the service's half hours (use -granularity HALF_HOUR, or a zone such as +05:30)",
+				*tz, formatOffset(off), at.Format(time.RFC3339))
+		}
+		cfg.rebucket = true
 	}
 	switch f := strings.ToLower(*format); f {
 	case "table", "csv", "json":

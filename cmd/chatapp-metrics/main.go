@@ -69,6 +69,8 @@ const (
 	exitOK    = 0
 	exitError = 1 // the service, the credentials or the output failed
 	exitUsage = 2
+	// exitInterrupted is the shell's code for a process ended by SIGINT.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -130,7 +132,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// The flag package has already printed its own complaint.
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	return runReport(ctx, cfg, stdout, stderr)
+}
+
+// halfHourFetchWindow is the span of one HALF_HOUR request when DAILY rows
+// are built from half hours: a week is 336 points per answer, and a year
+// of one number 53 requests.
+const halfHourFetchWindow = 7 * 24 * time.Hour
+
+// runReport runs the report subcommand with a checked command line.
+func runReport(parent context.Context, cfg *config, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(parent, cfg.timeout)
 	defer cancel()
 
 	client, numbers, closeClient, err := connect(cfg, stderr)
@@ -142,6 +154,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.custSpaceID != "" && len(cfg.phones) == 0 {
 		// Every number of the channel.
 		if numbers, err = channelNumbers(ctx, client, cfg.custSpaceID); err != nil {
+			if code, ok := interrupted(parent, ctx, stderr); ok {
+				return code
+			}
 			fmt.Fprintln(stderr, "chatapp-metrics: listing the channel's numbers:", describe(err))
 			return exitError
 		}
@@ -154,12 +169,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		CustSpaceID: cfg.custSpaceID,
 	}
 	opts := []chatapp.RangeOption{chatapp.Workers(cfg.workers)}
+	if cfg.rebucket {
+		req.Granularity = chatapp.GranularityHalfHour
+		opts = append(opts, chatapp.HalfHourWindow(halfHourFetchWindow))
+	}
 	bar := newProgress(stderr, len(numbers))
 	if bar != nil {
 		opts = append(opts, chatapp.ReportProgress(bar.update))
 	}
 	results, queryErr := client.QueryPhoneNumbers(ctx, numbers, req, opts...)
 	bar.done()
+	if code, ok := interrupted(parent, ctx, stderr); ok {
+		return code
+	}
 	if errors.Is(queryErr, chatapp.ErrInvalidRequest) {
 		// The flags were checked, so this is a range the SDK refuses.
 		fmt.Fprintln(stderr, "chatapp-metrics:", queryErr)
@@ -167,24 +189,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	code := exitOK
+	var failed []chatapp.PhoneNumberSeries
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "chatapp-metrics: %s: %v\n", r.PhoneNumber, describe(r.Err))
-			code = exitError
+			failed = append(failed, r)
 		}
 	}
-	rep := newReport(cfg, results)
+	if len(failed) > 0 {
+		code = exitError
+		fmt.Fprintf(stderr, "chatapp-metrics: %d of %d numbers failed; their rows and totals are left out:\n", len(failed), len(results))
+		for _, r := range failed {
+			fmt.Fprintf(stderr, "  %s: %s\n", r.PhoneNumber, describe(r.Err))
+		}
+	}
+	rep := newReport(cfg, results, now())
 	if err := rep.write(stdout, cfg.format); err != nil {
 		fmt.Fprintln(stderr, "chatapp-metrics: writing the report:", err)
 		return exitError
 	}
-	if cfg.chart != "" {
+	if cfg.chart != "" && len(rep.phones) > 0 {
 		if err := writeChart(cfg.chart, rep); err != nil {
 			fmt.Fprintln(stderr, "chatapp-metrics: chart:", err)
 			return exitError
 		}
 	}
 	return code
+}
+
+// interrupted reports whether the run was cut short, by a signal (parent
+// is done: exit 130) or by -timeout (ctx is done: exit 1). Such a run
+// prints nothing on stdout and writes no chart: the days it got would read
+// as the whole range.
+func interrupted(parent, ctx context.Context, stderr io.Writer) (int, bool) {
+	switch {
+	case parent.Err() != nil:
+		fmt.Fprintln(stderr, "chatapp-metrics: interrupted: nothing printed, since part of the range would look like all of it")
+		return exitInterrupted, true
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "chatapp-metrics: -timeout reached before the range was fetched: nothing printed, since part of the range would look like all of it")
+		return exitError, true
+	}
+	return 0, false
 }
 
 // connect returns a client of the service, or of an in-process emulator,
@@ -201,7 +246,10 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 		}
 		return client, cfg.phones, func() {}, nil
 	}
-	srv := chatapptest.NewServer()
+	// The emulator shares the command's clock, so that today is partial
+	// at the same instant for both; it lives in this process, so the
+	// check of request timestamps against that clock proves nothing.
+	srv := chatapptest.NewServer(chatapptest.WithClock(now), chatapptest.WithTimestampSkew(0))
 	client, err := srv.Client(chatapp.WithUserAgent("chatapp-metrics"))
 	if err != nil {
 		srv.Close()

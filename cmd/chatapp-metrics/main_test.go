@@ -198,7 +198,14 @@ func TestAPIErrorsExitWith1(t *testing.T) {
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "8613800001234: Ram.PermissionDeny (HTTP 400): not authorised [RequestId ")
 		assert.Contains(t, stderr, "8613800005678: Ram.PermissionDeny")
-		assert.Contains(t, stdout, "TOTAL", "the header and zero totals are still printed")
+		assert.Contains(t, stderr, "2 of 2 numbers failed")
+		assert.Empty(t, stdout, "no header, no rows, no zero totals")
+	})
+	t.Run("every number fails, csv", func(t *testing.T) {
+		srv.InjectFault(2, chatapptest.Fault{Status: 400, Code: "Ram.PermissionDeny", Message: "not authorised"})
+		code, stdout, _ := invoke(t, "-endpoint", srv.URL, "-format", "csv", "-phone", "8613800001234,8613800005678", "-since", "2026-09-01", "-until", "2026-09-03")
+		assert.Equal(t, exitError, code)
+		assert.Equal(t, "day,phone_number,sent,delivered,delivery_rate,partial\n", stdout, "the header at most")
 	})
 	t.Run("one number fails, the others are printed", func(t *testing.T) {
 		srv.InjectFault(1, chatapptest.Fault{Status: 400, Code: "Unknown.ResourceOwnerId"})
