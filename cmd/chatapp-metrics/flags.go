@@ -3,6 +3,9 @@ package main
 import (
 	"flag"
 	"io"
+	"net"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -79,6 +82,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if cfg.emulator && cfg.endpoint != "" {
 		return nil, usagef("-endpoint and -emulator exclude each other")
 	}
+	if cfg.endpoint != "" {
+		if err := checkEndpoint(cfg.endpoint); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.tz, err = parseZone(*tz); err != nil {
 		return nil, err
 	}
@@ -118,6 +126,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		default:
 			return nil, usagef("-chart must name a .svg or .png file, not %q", cfg.chart)
 		}
+		if err := checkWritable(cfg.chart); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.workers < 1 {
 		return nil, usagef("-workers must be at least 1, not %d", cfg.workers)
@@ -151,4 +162,60 @@ func parsePhones(s string) ([]string, error) {
 		return nil, usagef("-phone: no number in %q", s)
 	}
 	return out, nil
+}
+
+// checkEndpoint applies the SDK's rules for -endpoint before any call: a
+// bare host means https, plain http is for loopback hosts only, and the
+// API is served at "/".
+func checkEndpoint(raw string) error {
+	s := raw
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return usagef("-endpoint %q is not a URL", raw)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return usagef("-endpoint %q: the scheme must be https (or http for a loopback host)", raw)
+	case u.Hostname() == "":
+		return usagef("-endpoint %q has no host", raw)
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return usagef("-endpoint %q must be a scheme and a host only, such as %s", raw, chatapp.DefaultEndpoint)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return usagef("-endpoint %q: plain http is allowed only for a loopback host (an emulator); use https://%s", raw, u.Host)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkWritable makes sure, before the query, that file can be written:
+// its directory exists and takes a new file. A query of a year takes a
+// while, and its result should not be lost to a typo in the path.
+func checkWritable(file string) error {
+	dir := filepath.Dir(file)
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("-chart %q: the directory %q does not exist", file, dir)
+	case !info.IsDir():
+		return usagef("-chart %q: %q is not a directory", file, dir)
+	}
+	if info, err := os.Stat(file); err == nil && info.IsDir() {
+		return usagef("-chart %q is a directory", file)
+	}
+	probe, err := os.CreateTemp(dir, ".chatapp-metrics-*")
+	if err != nil {
+		return usagef("-chart %q: cannot write in %q", file, dir)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }

@@ -165,6 +165,12 @@ func TestUsageErrorsExitWith2(t *testing.T) {
 		{"bad -chart", []string{"-emulator", "-chart", "metrics.gif"}, ".svg or .png"},
 		{"bad -workers", []string{"-emulator", "-workers", "0"}, "-workers"},
 		{"-endpoint with -emulator", []string{"-emulator", "-endpoint", "http://127.0.0.1:1"}, "exclude each other"},
+		{"plain http endpoint", []string{"-phone", "8613800001234", "-endpoint", "http://cams.example.com"}, `-endpoint "http://cams.example.com": plain http is allowed only for a loopback host`},
+		{"endpoint with a path", []string{"-phone", "8613800001234", "-endpoint", "https://cams.example.com/api"}, `-endpoint "https://cams.example.com/api" must be a scheme and a host only`},
+		{"ftp endpoint", []string{"-phone", "8613800001234", "-endpoint", "ftp://cams.example.com"}, "the scheme must be https"},
+		{"-chart in a missing directory", []string{"-emulator", "-chart", "/nonexistent/dir/x.svg"}, `-chart "/nonexistent/dir/x.svg": the directory "/nonexistent/dir" does not exist`},
+		{"-since after -until, as typed", []string{"-emulator", "-since", "2026-11-20", "-until", "2026-11-19"}, `-since "2026-11-20" must be before -until "2026-11-19"`},
+		{"-since in the future", []string{"-emulator", "-since", "2999-01-01", "-until", "2999-01-02"}, `-since "2999-01-01" is in the future`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(t, tc.args...)
