@@ -2,15 +2,20 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/chatappkit/chatapp"
+
+	alicred "github.com/aliyun/credentials-go/credentials"
 )
 
 // config is the command line, checked.
@@ -26,6 +31,8 @@ type config struct {
 	emulator     bool
 	timeout      time.Duration
 	custSpaceID  string
+	profile      string
+	region       string
 	// rebucket is set when DAILY rows are asked for in a zone whose days
 	// are not the service's (UTC+8): the command then fetches HALF_HOUR
 	// points and sums them into the zone's days.
@@ -34,28 +41,103 @@ type config struct {
 	typedSince, typedUntil string
 }
 
+// reportFlagValues are the report's flags as typed.
+type reportFlagValues struct {
+	phone, since, until, granularity, format, chart, tz *string
+	endpoint, custSpaceID, profile, region              *string
+	workers                                             *int
+	emulator                                            *bool
+	timeout                                             *time.Duration
+}
+
+// reportFlags defines the report's flags, which completion also lists.
+func reportFlags(stderr io.Writer) (*flag.FlagSet, *reportFlagValues) {
+	fs := flag.NewFlagSet("chatapp-metrics", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(fs.Output(), "Usage: chatapp-metrics [report] -phone NUMBER[,NUMBER...] [-since 90d] [-until now] [flags]\n"+
+			"       chatapp-metrics enable-roi | numbers | templates | completion bash|zsh|fish | version\n\n")
+		fs.PrintDefaults()
+	}
+	f := &reportFlagValues{
+		phone:       fs.String("phone", "", "comma-separated business numbers, country code first, no + (default with -emulator: its sample numbers)"),
+		since:       fs.String("since", "30d", "start: `Nd` days before -until from midnight, Nw, a Go duration, a date YYYY-MM-DD, or an RFC 3339 time"),
+		until:       fs.String("until", "now", "end: now, a date YYYY-MM-DD (through the end of that day), or an RFC 3339 time"),
+		granularity: fs.String("granularity", "DAILY", "DAILY or HALF_HOUR"),
+		format:      new(string),
+		chart:       fs.String("chart", "", "also draw sent and delivered per day to this .svg or .png `file`"),
+		tz:          fs.String("tz", "+08:00", "`zone` of days and dates: +08:00, UTC-5, UTC, Local or an IANA name"),
+		workers:     fs.Int("workers", chatapp.DefaultWorkers, "numbers fetched at once"),
+		endpoint:    fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")"),
+		emulator:    fs.Bool("emulator", false, "query chatapptest's in-process emulator instead of the service"),
+		timeout:     fs.Duration("timeout", 10*time.Minute, "bound on the whole run"),
+		custSpaceID: fs.String("cust-space-id", "", "the channel's space ID (CustSpaceId); without -phone, report on every number of the channel"),
+	}
+	f.profile, f.region = serviceFlags(fs)
+	formatFlags(fs, f.format, "table, csv, json (one object per line) or yaml")
+	return fs, f
+}
+
+// formatFlags defines -o and its alias -format on one value.
+func formatFlags(fs *flag.FlagSet, format *string, usage string) {
+	fs.StringVar(format, "o", "table", "output `format`: "+usage)
+	fs.StringVar(format, "format", "table", "the same as -o")
+}
+
+// serviceFlags defines -profile and -region.
+func serviceFlags(fs *flag.FlagSet) (profile, region *string) {
+	profile = fs.String("profile", "", "`name` of the aliyun CLI profile (~/.aliyun/config.json) to take credentials from (default: the credentials-go default chain, which honours ALIBABA_CLOUD_PROFILE)")
+	region = fs.String("region", "", "region `id`, for the endpoint https://cams.<id>.aliyuncs.com (default ap-southeast-1)")
+	return profile, region
+}
+
+// checkService checks -profile, -region and -endpoint together.
+func checkService(profile, region, endpoint string, emulator bool) error {
+	switch {
+	case region != "" && endpoint != "":
+		return usagef("-region %q and -endpoint %q exclude each other", region, endpoint)
+	case emulator && (region != "" || profile != ""):
+		return usagef("-emulator takes no -region or -profile")
+	case region != "" && !regionPattern.MatchString(region):
+		return usagef("-region %q is not a region id such as ap-southeast-1", region)
+	case strings.TrimSpace(profile) != profile:
+		return usagef("-profile %q has spaces around it", profile)
+	case endpoint != "":
+		return checkEndpoint(endpoint)
+	}
+	return nil
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
+
+// serviceOptions are the client options of -profile, -region and
+// -endpoint. Without -profile, credentials come from the credentials-go
+// default chain.
+func serviceOptions(profile, region, endpoint string) ([]chatapp.Option, error) {
+	opts := []chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}
+	if region != "" {
+		opts = append(opts, chatapp.WithRegion(region))
+	}
+	if endpoint != "" {
+		opts = append(opts, chatapp.WithEndpoint(endpoint))
+	}
+	if profile != "" {
+		p, err := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(profile).Build()
+		if err != nil {
+			return nil, fmt.Errorf("-profile %q: %w", profile, err)
+		}
+		opts = append(opts, chatapp.WithCredential(alicred.FromCredentialsProvider("cli_profile", p)))
+	}
+	return opts, nil
+}
+
 // parseFlags reads and checks the command line. A bad flag is a
 // *usageError naming the flag and its rule, or the flag package's own error
 // (already printed to stderr); -h gives flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
-	fs := flag.NewFlagSet("chatapp-metrics", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		io.WriteString(fs.Output(), "Usage: chatapp-metrics -phone NUMBER[,NUMBER...] [-since 90d] [-until now] [flags]\n\n")
-		fs.PrintDefaults()
-	}
-	phone := fs.String("phone", "", "comma-separated business numbers, country code first, no + (default with -emulator: its sample numbers)")
-	since := fs.String("since", "30d", "start: `Nd` days before -until from midnight, Nw, a Go duration, a date YYYY-MM-DD, or an RFC 3339 time")
-	until := fs.String("until", "now", "end: now, a date YYYY-MM-DD (through the end of that day), or an RFC 3339 time")
-	granularity := fs.String("granularity", "DAILY", "DAILY or HALF_HOUR")
-	format := fs.String("format", "table", "table, csv or json (one object per line)")
-	chart := fs.String("chart", "", "also draw sent and delivered per day to this .svg or .png `file`")
-	tz := fs.String("tz", "+08:00", "`zone` of days and dates: +08:00, UTC-5, UTC, Local or an IANA name")
-	workers := fs.Int("workers", chatapp.DefaultWorkers, "numbers fetched at once")
-	endpoint := fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")")
-	emulator := fs.Bool("emulator", false, "query chatapptest's in-process emulator instead of the service")
-	timeout := fs.Duration("timeout", 10*time.Minute, "bound on the whole run")
-	custSpaceID := fs.String("cust-space-id", "", "the channel's space ID (CustSpaceId); without -phone, report on every number of the channel")
+	fs, f := reportFlags(stderr)
+	phone, since, until, granularity, format, chart, tz := f.phone, f.since, f.until, f.granularity, f.format, f.chart, f.tz
+	workers, endpoint, emulator, timeout, custSpaceID := f.workers, f.endpoint, f.emulator, f.timeout, f.custSpaceID
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -71,6 +153,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		timeout:  *timeout,
 
 		custSpaceID: *custSpaceID,
+		profile:     *f.profile,
+		region:      *f.region,
 	}
 	var err error
 	if cfg.phones, err = parsePhones(*phone); err != nil {
@@ -82,10 +166,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if cfg.emulator && cfg.endpoint != "" {
 		return nil, usagef("-endpoint and -emulator exclude each other")
 	}
-	if cfg.endpoint != "" {
-		if err := checkEndpoint(cfg.endpoint); err != nil {
-			return nil, err
-		}
+	if err := checkService(cfg.profile, cfg.region, cfg.endpoint, cfg.emulator); err != nil {
+		return nil, err
 	}
 	if cfg.tz, err = parseZone(*tz); err != nil {
 		return nil, err
@@ -115,10 +197,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.rebucket = true
 	}
 	switch f := strings.ToLower(*format); f {
-	case "table", "csv", "json":
+	case "table", "csv", "json", "yaml":
 		cfg.format = f
 	default:
-		return nil, usagef("-format must be table, csv or json, not %q", *format)
+		return nil, usagef("-o (-format) must be table, csv, json or yaml, not %q", *format)
 	}
 	if cfg.chart != "" {
 		switch strings.ToLower(filepath.Ext(cfg.chart)) {

@@ -117,6 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runTemplates(ctx, args[1:], stdout, stderr)
 		case "report":
 			args = args[1:]
+		case "enable-roi":
+			return runEnableROI(ctx, args[1:], stdout, stderr)
+		case "completion":
+			return runCompletion(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseFlags(args, stderr)
@@ -236,9 +240,9 @@ func interrupted(parent, ctx context.Context, stderr io.Writer) (int, bool) {
 // the numbers to query, and what to call when done.
 func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), error) {
 	if !cfg.emulator {
-		opts := []chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}
-		if cfg.endpoint != "" {
-			opts = append(opts, chatapp.WithEndpoint(cfg.endpoint))
+		opts, err := serviceOptions(cfg.profile, cfg.region, cfg.endpoint)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		client, err := chatapp.NewClient(opts...)
 		if err != nil {

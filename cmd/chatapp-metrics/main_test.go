@@ -156,7 +156,7 @@ func TestUsageErrorsExitWith2(t *testing.T) {
 		{"unknown flag", []string{"-emulator", "-frobnicate"}, "flag provided but not defined"},
 		{"argument", []string{"-emulator", "8613800001234"}, "unexpected argument"},
 		{"bad -phone", []string{"-phone", "+86 138"}, "not a number of digits"},
-		{"bad -format", []string{"-emulator", "-format", "xml"}, "-format must be table, csv or json"},
+		{"bad -format", []string{"-emulator", "-format", "xml"}, "-o (-format) must be table, csv, json or yaml"},
 		{"bad -granularity", []string{"-emulator", "-granularity", "HOURLY"}, "-granularity must be DAILY or HALF_HOUR"},
 		{"bad -tz", []string{"-emulator", "-tz", "Mars/Olympus"}, "-tz"},
 		{"bad -since", []string{"-emulator", "-since", "last tuesday"}, "-since"},

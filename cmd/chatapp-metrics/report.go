@@ -126,6 +126,8 @@ func (r *report) write(w io.Writer, format string) error {
 		err = r.writeCSV(bw)
 	case "json":
 		err = r.writeJSON(bw)
+	case "yaml":
+		err = r.writeYAML(bw)
 	default:
 		err = r.writeTable(bw)
 	}
@@ -274,4 +276,19 @@ func (r *report) writeJSON(w io.Writer) error {
 func roundRate(x float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 6, 64), 64)
 	return v
+}
+
+// writeYAML prints the rows as a YAML sequence of the JSON rows' fields.
+func (r *report) writeYAML(w io.Writer) error {
+	var b strings.Builder
+	if len(r.rows) == 0 {
+		b.WriteString("[]\n")
+	}
+	for _, row := range r.rows {
+		fmt.Fprintf(&b, "- start: %q\n  end: %q\n  phone_number: %q\n  granularity: %s\n  sent: %d\n  delivered: %d\n  delivery_rate: %s\n  partial: %t\n",
+			row.start.Format(time.RFC3339), row.end.Format(time.RFC3339), row.phone, r.granularity,
+			row.totals.Sent, row.totals.Delivered, strconv.FormatFloat(roundRate(row.totals.DeliveryRate()), 'f', -1, 64), row.partial)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
