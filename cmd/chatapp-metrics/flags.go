@@ -33,6 +33,7 @@ type config struct {
 	custSpaceID  string
 	profile      string
 	region       string
+	chartSize    chartSize
 	// rebucket is set when DAILY rows are asked for in a zone whose days
 	// are not the service's (UTC+8): the command then fetches HALF_HOUR
 	// points and sums them into the zone's days.
@@ -44,7 +45,7 @@ type config struct {
 // reportFlagValues are the report's flags as typed.
 type reportFlagValues struct {
 	phone, since, until, granularity, format, chart, tz *string
-	endpoint, custSpaceID, profile, region              *string
+	endpoint, custSpaceID, profile, region, chartSize   *string
 	workers                                             *int
 	emulator                                            *bool
 	timeout                                             *time.Duration
@@ -65,7 +66,8 @@ func reportFlags(stderr io.Writer) (*flag.FlagSet, *reportFlagValues) {
 		until:       fs.String("until", "now", "end: now, a date YYYY-MM-DD (through the end of that day), or an RFC 3339 time"),
 		granularity: fs.String("granularity", "DAILY", "DAILY or HALF_HOUR"),
 		format:      new(string),
-		chart:       fs.String("chart", "", "also draw sent and delivered per day to this .svg or .png `file`"),
+		chart:       fs.String("chart", "", "also draw sent and delivered per day, and the delivery rate, to this .svg or .png `file`"),
+		chartSize:   fs.String("chart-size", "1200x640", "`WIDTHxHEIGHT` of -chart in pixels (of the PNG; CSS pixels of the SVG)"),
 		tz:          fs.String("tz", "+08:00", "`zone` of days and dates: +08:00, UTC-5, UTC, Local or an IANA name"),
 		workers:     fs.Int("workers", chatapp.DefaultWorkers, "numbers fetched at once"),
 		endpoint:    fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")"),
@@ -211,6 +213,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if err := checkWritable(cfg.chart); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.chartSize, err = parseChartSize(*f.chartSize); err != nil {
+		return nil, err
 	}
 	if cfg.workers < 1 {
 		return nil, usagef("-workers must be at least 1, not %d", cfg.workers)

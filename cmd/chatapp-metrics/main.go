@@ -212,7 +212,7 @@ func runReport(parent context.Context, cfg *config, stdout, stderr io.Writer) in
 		return exitError
 	}
 	if cfg.chart != "" && len(rep.phones) > 0 {
-		if err := writeChart(cfg.chart, rep); err != nil {
+		if err := writeChart(cfg.chart, rep, cfg.chartSize); err != nil {
 			fmt.Fprintln(stderr, "chatapp-metrics: chart:", err)
 			return exitError
 		}
