@@ -125,7 +125,7 @@ func drawChart(dc draw.Canvas, r *report) error {
 	rates.Add(plotter.NewGrid())
 
 	legend := plot.NewLegend()
-	legend.Top, legend.Left = true, true
+	legend.Top, legend.Left, legend.Padding = true, true, vg.Points(4)
 	long := days > movingAverageAfter
 
 	sent, delivered, rate := make(plotter.XYs, days), make(plotter.XYs, days), make(plotter.XYs, 0, days)

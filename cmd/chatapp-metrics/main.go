@@ -18,7 +18,9 @@
 // a CLI profile, an ECS RAM role, and so on. Secrets are never flags,
 // which other users could read from the process list.
 //
-// The flags are:
+// Subcommands: report (the default), enable-roi, numbers, templates,
+// completion bash|zsh|fish and version (also --version). The flags of
+// report are:
 //
 //	-phone list          comma-separated business numbers, country code first, no "+"
 //	                     (default with -emulator: the emulator's sample numbers)
@@ -27,23 +29,33 @@
 //	-until when          end: now, a date (through the end of that day), or an
 //	                     RFC 3339 time (default now)
 //	-granularity g       DAILY or HALF_HOUR (default DAILY)
-//	-format f            table, csv or json (one object per line) (default table)
-//	-chart file          also draw sent and delivered per day to file.svg or file.png
+//	-o f, -format f      table, csv, json (one object per line) or yaml (default table)
+//	-chart file          also draw the days to file.svg or file.png
+//	-chart-size WxH      the chart's size in pixels (default 1200x640)
 //	-tz zone             zone of days and dates: +08:00, UTC-5, UTC, Local or an
 //	                     IANA name (default +08:00, the service's day)
 //	-workers n           numbers fetched at once (default 4)
 //	-endpoint url        service endpoint (default the Singapore endpoint)
+//	-region id           or the endpoint of a region
+//	-profile name        credentials of an aliyun CLI profile
 //	-emulator            query chatapptest's in-process emulator instead of the service
 //	-timeout d           bound on the whole run (default 10m)
+//	-cust-space-id id    the channel; without -phone, every number of it
 //
-// DAILY rows are the service's days, which run from midnight to midnight
-// UTC+8; with another -tz each is labelled with the date its first instant
-// has there. For exact days in another zone, ask for HALF_HOUR: the chart
-// sums half hours into days of -tz.
+// DAILY rows in +08:00 (or a zone that is UTC+8 throughout the range) are
+// the service's days. In another zone the command fetches HALF_HOUR points
+// and sums them into that zone's days; a zone whose offset is not a
+// multiple of 30 minutes somewhere in the range is refused.
 //
-// The exit code is 0 on success, 1 when the service or the credentials
-// failed (the message has the error code and RequestId; numbers that did
-// succeed are still printed), and 2 for a usage error.
+// A bucket that has not ended, or that the range covers in part, is marked
+// partial: "*" in the table, partial=true in CSV, JSON and YAML, a ring in
+// the chart. Numbers that fail are left out, rows and totals, and named on
+// stderr with the error code and RequestId. A run cut short by a signal or
+// -timeout prints nothing, since part of the range would read as all of it.
+//
+// The exit code is 0 on success; 1 when a number, the credentials, the
+// output or -timeout failed; 2 for a usage error, found before any call;
+// 130 when interrupted by SIGINT or SIGTERM.
 package main
 
 import (
