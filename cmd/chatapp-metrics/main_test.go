@@ -223,11 +223,18 @@ func TestAPIErrorsExitWith1(t *testing.T) {
 		assert.NotContains(t, stdout, "8613800001234")
 		assert.Equal(t, 4, strings.Count(stdout, "\n"), "header and three days of the other number")
 	})
+	t.Run("unreachable endpoint", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, "-endpoint", "http://127.0.0.1:1", "-o", "json", "-phone", "8613800001234", "-since", "2026-09-01", "-until", "2026-09-01")
+		assert.Equal(t, exitError, code)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "1 of 1 numbers failed")
+	})
 	t.Run("unknown AccessKey", func(t *testing.T) {
 		serviceEnv(t, "LTAIunknownkey000000", "secret")
-		code, _, stderr := invoke(t, "-endpoint", srv.URL, "-phone", "8613800001234", "-since", "1d")
+		code, stdout, stderr := invoke(t, "-endpoint", srv.URL, "-phone", "8613800001234", "-since", "1d")
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "InvalidAccessKeyId.NotFound")
+		assert.NotContains(t, stdout, "TOTAL")
 	})
 	t.Run("success against an endpoint", func(t *testing.T) {
 		serviceEnv(t, srv.AccessKeyID, srv.AccessKeySecret)
