@@ -3,6 +3,7 @@ module github.com/chatappkit/chatapp/cmd/chatapp-metrics
 go 1.26.0
 
 require (
+	github.com/aliyun/credentials-go v1.4.14
 	github.com/chatappkit/chatapp v0.1.0
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/term v0.48.0
@@ -17,7 +18,6 @@ require (
 	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
 	github.com/alibabacloud-go/debug v1.0.1 // indirect
 	github.com/alibabacloud-go/tea v1.5.3 // indirect
-	github.com/aliyun/credentials-go v1.4.14 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect

@@ -18,7 +18,9 @@
 // a CLI profile, an ECS RAM role, and so on. Secrets are never flags,
 // which other users could read from the process list.
 //
-// The flags are:
+// Subcommands: report (the default), enable-roi, numbers, templates,
+// completion bash|zsh|fish and version (also --version). The flags of
+// report are:
 //
 //	-phone list          comma-separated business numbers, country code first, no "+"
 //	                     (default with -emulator: the emulator's sample numbers)
@@ -27,23 +29,33 @@
 //	-until when          end: now, a date (through the end of that day), or an
 //	                     RFC 3339 time (default now)
 //	-granularity g       DAILY or HALF_HOUR (default DAILY)
-//	-format f            table, csv or json (one object per line) (default table)
-//	-chart file          also draw sent and delivered per day to file.svg or file.png
+//	-o f, -format f      table, csv, json (one object per line) or yaml (default table)
+//	-chart file          also draw the days to file.svg or file.png
+//	-chart-size WxH      the chart's size in pixels (default 1200x640)
 //	-tz zone             zone of days and dates: +08:00, UTC-5, UTC, Local or an
 //	                     IANA name (default +08:00, the service's day)
 //	-workers n           numbers fetched at once (default 4)
 //	-endpoint url        service endpoint (default the Singapore endpoint)
+//	-region id           or the endpoint of a region
+//	-profile name        credentials of an aliyun CLI profile
 //	-emulator            query chatapptest's in-process emulator instead of the service
 //	-timeout d           bound on the whole run (default 10m)
+//	-cust-space-id id    the channel; without -phone, every number of it
 //
-// DAILY rows are the service's days, which run from midnight to midnight
-// UTC+8; with another -tz each is labelled with the date its first instant
-// has there. For exact days in another zone, ask for HALF_HOUR: the chart
-// sums half hours into days of -tz.
+// DAILY rows in +08:00 (or a zone that is UTC+8 throughout the range) are
+// the service's days. In another zone the command fetches HALF_HOUR points
+// and sums them into that zone's days; a zone whose offset is not a
+// multiple of 30 minutes somewhere in the range is refused.
 //
-// The exit code is 0 on success, 1 when the service or the credentials
-// failed (the message has the error code and RequestId; numbers that did
-// succeed are still printed), and 2 for a usage error.
+// A bucket that has not ended, or that the range covers in part, is marked
+// partial: "*" in the table, partial=true in CSV, JSON and YAML, a ring in
+// the chart. Numbers that fail are left out, rows and totals, and named on
+// stderr with the error code and RequestId. A run cut short by a signal or
+// -timeout prints nothing, since part of the range would read as all of it.
+//
+// The exit code is 0 on success; 1 when a number, the credentials, the
+// output or -timeout failed; 2 for a usage error, found before any call;
+// 130 when interrupted by SIGINT or SIGTERM.
 package main
 
 import (
@@ -69,6 +81,8 @@ const (
 	exitOK    = 0
 	exitError = 1 // the service, the credentials or the output failed
 	exitUsage = 2
+	// exitInterrupted is the shell's code for a process ended by SIGINT.
+	exitInterrupted = 130
 )
 
 func main() {
@@ -115,6 +129,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runTemplates(ctx, args[1:], stdout, stderr)
 		case "report":
 			args = args[1:]
+		case "enable-roi":
+			return runEnableROI(ctx, args[1:], stdout, stderr)
+		case "completion":
+			return runCompletion(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseFlags(args, stderr)
@@ -130,7 +148,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// The flag package has already printed its own complaint.
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	return runReport(ctx, cfg, stdout, stderr)
+}
+
+// halfHourFetchWindow is the span of one HALF_HOUR request when DAILY rows
+// are built from half hours: a week is 336 points per answer, and a year
+// of one number 53 requests.
+const halfHourFetchWindow = 7 * 24 * time.Hour
+
+// runReport runs the report subcommand with a checked command line.
+func runReport(parent context.Context, cfg *config, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(parent, cfg.timeout)
 	defer cancel()
 
 	client, numbers, closeClient, err := connect(cfg, stderr)
@@ -142,6 +170,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.custSpaceID != "" && len(cfg.phones) == 0 {
 		// Every number of the channel.
 		if numbers, err = channelNumbers(ctx, client, cfg.custSpaceID); err != nil {
+			if code, ok := interrupted(parent, ctx, stderr); ok {
+				return code
+			}
 			fmt.Fprintln(stderr, "chatapp-metrics: listing the channel's numbers:", describe(err))
 			return exitError
 		}
@@ -154,12 +185,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		CustSpaceID: cfg.custSpaceID,
 	}
 	opts := []chatapp.RangeOption{chatapp.Workers(cfg.workers)}
+	if cfg.rebucket {
+		req.Granularity = chatapp.GranularityHalfHour
+		opts = append(opts, chatapp.HalfHourWindow(halfHourFetchWindow))
+	}
 	bar := newProgress(stderr, len(numbers))
 	if bar != nil {
 		opts = append(opts, chatapp.ReportProgress(bar.update))
 	}
 	results, queryErr := client.QueryPhoneNumbers(ctx, numbers, req, opts...)
 	bar.done()
+	if code, ok := interrupted(parent, ctx, stderr); ok {
+		return code
+	}
 	if errors.Is(queryErr, chatapp.ErrInvalidRequest) {
 		// The flags were checked, so this is a range the SDK refuses.
 		fmt.Fprintln(stderr, "chatapp-metrics:", queryErr)
@@ -167,19 +205,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	code := exitOK
+	var failed []chatapp.PhoneNumberSeries
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "chatapp-metrics: %s: %v\n", r.PhoneNumber, describe(r.Err))
-			code = exitError
+			failed = append(failed, r)
 		}
 	}
-	rep := newReport(cfg, results)
+	if len(failed) > 0 {
+		code = exitError
+		fmt.Fprintf(stderr, "chatapp-metrics: %d of %d numbers failed; their rows and totals are left out:\n", len(failed), len(results))
+		for _, r := range failed {
+			fmt.Fprintf(stderr, "  %s: %s\n", r.PhoneNumber, describe(r.Err))
+		}
+	}
+	rep := newReport(cfg, results, now())
 	if err := rep.write(stdout, cfg.format); err != nil {
 		fmt.Fprintln(stderr, "chatapp-metrics: writing the report:", err)
 		return exitError
 	}
-	if cfg.chart != "" {
-		if err := writeChart(cfg.chart, rep); err != nil {
+	if cfg.chart != "" && len(rep.phones) > 0 {
+		if err := writeChart(cfg.chart, rep, cfg.chartSize); err != nil {
 			fmt.Fprintln(stderr, "chatapp-metrics: chart:", err)
 			return exitError
 		}
@@ -187,13 +232,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// interrupted reports whether the run was cut short, by a signal (parent
+// is done: exit 130) or by -timeout (ctx is done: exit 1). Such a run
+// prints nothing on stdout and writes no chart: the days it got would read
+// as the whole range.
+func interrupted(parent, ctx context.Context, stderr io.Writer) (int, bool) {
+	switch {
+	case parent.Err() != nil:
+		fmt.Fprintln(stderr, "chatapp-metrics: interrupted: nothing printed, since part of the range would look like all of it")
+		return exitInterrupted, true
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "chatapp-metrics: -timeout reached before the range was fetched: nothing printed, since part of the range would look like all of it")
+		return exitError, true
+	}
+	return 0, false
+}
+
 // connect returns a client of the service, or of an in-process emulator,
 // the numbers to query, and what to call when done.
 func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), error) {
 	if !cfg.emulator {
-		opts := []chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}
-		if cfg.endpoint != "" {
-			opts = append(opts, chatapp.WithEndpoint(cfg.endpoint))
+		opts, err := serviceOptions(cfg.profile, cfg.region, cfg.endpoint)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		client, err := chatapp.NewClient(opts...)
 		if err != nil {
@@ -201,7 +262,10 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 		}
 		return client, cfg.phones, func() {}, nil
 	}
-	srv := chatapptest.NewServer()
+	// The emulator shares the command's clock, so that today is partial
+	// at the same instant for both; it lives in this process, so the
+	// check of request timestamps against that clock proves nothing.
+	srv := chatapptest.NewServer(chatapptest.WithClock(now), chatapptest.WithTimestampSkew(0))
 	client, err := srv.Client(chatapp.WithUserAgent("chatapp-metrics"))
 	if err != nil {
 		srv.Close()

@@ -156,7 +156,7 @@ func TestUsageErrorsExitWith2(t *testing.T) {
 		{"unknown flag", []string{"-emulator", "-frobnicate"}, "flag provided but not defined"},
 		{"argument", []string{"-emulator", "8613800001234"}, "unexpected argument"},
 		{"bad -phone", []string{"-phone", "+86 138"}, "not a number of digits"},
-		{"bad -format", []string{"-emulator", "-format", "xml"}, "-format must be table, csv or json"},
+		{"bad -format", []string{"-emulator", "-format", "xml"}, "-o (-format) must be table, csv, json or yaml"},
 		{"bad -granularity", []string{"-emulator", "-granularity", "HOURLY"}, "-granularity must be DAILY or HALF_HOUR"},
 		{"bad -tz", []string{"-emulator", "-tz", "Mars/Olympus"}, "-tz"},
 		{"bad -since", []string{"-emulator", "-since", "last tuesday"}, "-since"},
@@ -165,6 +165,12 @@ func TestUsageErrorsExitWith2(t *testing.T) {
 		{"bad -chart", []string{"-emulator", "-chart", "metrics.gif"}, ".svg or .png"},
 		{"bad -workers", []string{"-emulator", "-workers", "0"}, "-workers"},
 		{"-endpoint with -emulator", []string{"-emulator", "-endpoint", "http://127.0.0.1:1"}, "exclude each other"},
+		{"plain http endpoint", []string{"-phone", "8613800001234", "-endpoint", "http://cams.example.com"}, `-endpoint "http://cams.example.com": plain http is allowed only for a loopback host`},
+		{"endpoint with a path", []string{"-phone", "8613800001234", "-endpoint", "https://cams.example.com/api"}, `-endpoint "https://cams.example.com/api" must be a scheme and a host only`},
+		{"ftp endpoint", []string{"-phone", "8613800001234", "-endpoint", "ftp://cams.example.com"}, "the scheme must be https"},
+		{"-chart in a missing directory", []string{"-emulator", "-chart", "/nonexistent/dir/x.svg"}, `-chart "/nonexistent/dir/x.svg": the directory "/nonexistent/dir" does not exist`},
+		{"-since after -until, as typed", []string{"-emulator", "-since", "2026-11-20", "-until", "2026-11-19"}, `-since "2026-11-20" must be before -until "2026-11-19"`},
+		{"-since in the future", []string{"-emulator", "-since", "2999-01-01", "-until", "2999-01-02"}, `-since "2999-01-01" is in the future`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(t, tc.args...)
@@ -198,7 +204,14 @@ func TestAPIErrorsExitWith1(t *testing.T) {
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "8613800001234: Ram.PermissionDeny (HTTP 400): not authorised [RequestId ")
 		assert.Contains(t, stderr, "8613800005678: Ram.PermissionDeny")
-		assert.Contains(t, stdout, "TOTAL", "the header and zero totals are still printed")
+		assert.Contains(t, stderr, "2 of 2 numbers failed")
+		assert.Empty(t, stdout, "no header, no rows, no zero totals")
+	})
+	t.Run("every number fails, csv", func(t *testing.T) {
+		srv.InjectFault(2, chatapptest.Fault{Status: 400, Code: "Ram.PermissionDeny", Message: "not authorised"})
+		code, stdout, _ := invoke(t, "-endpoint", srv.URL, "-format", "csv", "-phone", "8613800001234,8613800005678", "-since", "2026-09-01", "-until", "2026-09-03")
+		assert.Equal(t, exitError, code)
+		assert.Equal(t, "day,phone_number,sent,delivered,delivery_rate,partial\n", stdout, "the header at most")
 	})
 	t.Run("one number fails, the others are printed", func(t *testing.T) {
 		srv.InjectFault(1, chatapptest.Fault{Status: 400, Code: "Unknown.ResourceOwnerId"})
@@ -210,11 +223,18 @@ func TestAPIErrorsExitWith1(t *testing.T) {
 		assert.NotContains(t, stdout, "8613800001234")
 		assert.Equal(t, 4, strings.Count(stdout, "\n"), "header and three days of the other number")
 	})
+	t.Run("unreachable endpoint", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, "-endpoint", "http://127.0.0.1:1", "-o", "json", "-phone", "8613800001234", "-since", "2026-09-01", "-until", "2026-09-01")
+		assert.Equal(t, exitError, code)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "1 of 1 numbers failed")
+	})
 	t.Run("unknown AccessKey", func(t *testing.T) {
 		serviceEnv(t, "LTAIunknownkey000000", "secret")
-		code, _, stderr := invoke(t, "-endpoint", srv.URL, "-phone", "8613800001234", "-since", "1d")
+		code, stdout, stderr := invoke(t, "-endpoint", srv.URL, "-phone", "8613800001234", "-since", "1d")
 		assert.Equal(t, exitError, code)
 		assert.Contains(t, stderr, "InvalidAccessKeyId.NotFound")
+		assert.NotContains(t, stdout, "TOTAL")
 	})
 	t.Run("success against an endpoint", func(t *testing.T) {
 		serviceEnv(t, srv.AccessKeyID, srv.AccessKeySecret)

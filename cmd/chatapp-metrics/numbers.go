@@ -26,6 +26,8 @@ type subcommand struct {
 	endpoint    *string
 	emulator    *bool
 	timeout     *time.Duration
+	profile     *string
+	region      *string
 }
 
 func newSubcommand(name, usage string, stderr io.Writer) *subcommand {
@@ -35,15 +37,18 @@ func newSubcommand(name, usage string, stderr io.Writer) *subcommand {
 		io.WriteString(fs.Output(), "Usage: chatapp-metrics "+name+" "+usage+"\n\n")
 		fs.PrintDefaults()
 	}
-	return &subcommand{
+	s := &subcommand{
 		fs:          fs,
 		custSpaceID: fs.String("cust-space-id", "", "the channel's space ID (CustSpaceId; default with -emulator: the emulator's channel)"),
 		isvCode:     fs.String("isv-code", "", "ISV verification code (IsvCode), if the channel is an ISV's"),
-		format:      fs.String("format", "table", "table, csv or json (one object per line)"),
+		format:      new(string),
 		endpoint:    fs.String("endpoint", "", "service endpoint `url` (default "+chatapp.DefaultEndpoint+")"),
 		emulator:    fs.Bool("emulator", false, "query chatapptest's in-process emulator instead of the service"),
 		timeout:     fs.Duration("timeout", 10*time.Minute, "bound on the whole run"),
 	}
+	formatFlags(fs, s.format, "table, csv or json (one object per line)")
+	s.profile, s.region = serviceFlags(fs)
+	return s
 }
 
 // parse reads args and checks the shared flags; it returns the exit code
@@ -62,8 +67,10 @@ func (s *subcommand) parse(args []string, stderr io.Writer) int {
 		problem = fmt.Sprintf("unexpected argument %q", s.fs.Arg(0))
 	case *s.emulator && *s.endpoint != "":
 		problem = "-endpoint and -emulator exclude each other"
+	case checkService(*s.profile, *s.region, *s.endpoint, *s.emulator) != nil:
+		problem = checkService(*s.profile, *s.region, *s.endpoint, *s.emulator).Error()
 	case *s.format != "table" && *s.format != "csv" && *s.format != "json":
-		problem = fmt.Sprintf("-format must be table, csv or json, not %q", *s.format)
+		problem = fmt.Sprintf("-o (-format) must be table, csv or json, not %q", *s.format)
 	case *s.timeout <= 0:
 		problem = fmt.Sprintf("-timeout must be positive, not %s", *s.timeout)
 	}
@@ -79,9 +86,9 @@ func (s *subcommand) parse(args []string, stderr io.Writer) int {
 // and what to call when done.
 func (s *subcommand) client(stderr io.Writer) (*chatapp.Client, *chatapptest.Server, func(), error) {
 	if !*s.emulator {
-		opts := []chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}
-		if *s.endpoint != "" {
-			opts = append(opts, chatapp.WithEndpoint(*s.endpoint))
+		opts, err := serviceOptions(*s.profile, *s.region, *s.endpoint)
+		if err != nil {
+			return nil, nil, func() {}, err
 		}
 		c, err := chatapp.NewClient(opts...)
 		return c, nil, func() {}, err

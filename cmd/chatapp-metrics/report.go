@@ -20,6 +20,9 @@ type row struct {
 	start, end time.Time // in the report's zone
 	phone      string
 	totals     chatapp.Totals
+	// partial is set for a bucket or day that has not ended, or that the
+	// range covers only in part: its counts are not the whole bucket's.
+	partial bool
 }
 
 // report is what the command prints and draws.
@@ -33,25 +36,39 @@ type report struct {
 	days        []chatapp.DayTotals // every number's points summed per day of tz
 }
 
-func newReport(cfg *config, results []chatapp.PhoneNumberSeries) *report {
+// newReport builds the report of the numbers that succeeded, at the
+// instant now; failed numbers have no rows and no totals.
+func newReport(cfg *config, results []chatapp.PhoneNumberSeries, now time.Time) *report {
 	r := &report{granularity: cfg.granularity, tz: cfg.tz}
+	partial := func(start, end time.Time) bool {
+		return end.After(now) || end.After(cfg.until) || start.Before(cfg.since)
+	}
 	order := map[string]int{}
 	var all []chatapp.PhoneNumberMetric
-	for i, s := range results {
+	for _, s := range results {
+		if s.Err != nil {
+			continue
+		}
+		order[s.PhoneNumber] = len(r.phones)
 		r.phones = append(r.phones, s.PhoneNumber)
-		order[s.PhoneNumber] = i
 		r.perPhone = append(r.perPhone, chatapp.Total(s.Points))
 		all = append(all, s.Points...)
 		if cfg.granularity == chatapp.GranularityDaily {
+			// DAILY points are the service's days, in tz when tz is UTC+8;
+			// otherwise they are half hours (cfg.rebucket), summed here into
+			// the days of tz.
 			for _, d := range chatapp.TotalsByDay(s.Points, cfg.tz) {
-				r.rows = append(r.rows, row{start: d.Day, end: d.Day.AddDate(0, 0, 1), phone: s.PhoneNumber, totals: d.Totals})
+				end := d.Day.AddDate(0, 0, 1)
+				r.rows = append(r.rows, row{start: d.Day, end: end, phone: s.PhoneNumber, totals: d.Totals, partial: partial(d.Day, end)})
 			}
 			continue
 		}
 		for _, p := range s.Points {
+			start, end := p.Start.In(cfg.tz), p.End.In(cfg.tz)
 			r.rows = append(r.rows, row{
-				start: p.Start.In(cfg.tz), end: p.End.In(cfg.tz), phone: p.PhoneNumber,
-				totals: chatapp.Totals{Sent: p.SentCount, Delivered: p.DeliveredCount},
+				start: start, end: end, phone: p.PhoneNumber,
+				totals:  chatapp.Totals{Sent: p.SentCount, Delivered: p.DeliveredCount},
+				partial: partial(start, end),
 			})
 		}
 	}
@@ -65,6 +82,31 @@ func newReport(cfg *config, results []chatapp.PhoneNumberSeries) *report {
 	r.days = chatapp.TotalsByDay(all, cfg.tz)
 	return r
 }
+
+// dayPartial reports whether a day of r.days has not ended at the report's
+// instant or lies partly outside the range.
+func (r *report) dayPartial(i int) bool {
+	start := r.days[i].Day
+	for _, row := range r.rows {
+		if row.partial && !row.start.Before(start) && row.start.Before(start.AddDate(0, 0, 1)) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyPartial reports whether a row is partial.
+func (r *report) anyPartial() bool {
+	for _, row := range r.rows {
+		if row.partial {
+			return true
+		}
+	}
+	return false
+}
+
+// partialMark is the table's marker of a partial row.
+const partialMark = " *"
 
 // label is how a row's start is printed: a date for days, a time for half
 // hours.
@@ -84,6 +126,8 @@ func (r *report) write(w io.Writer, format string) error {
 		err = r.writeCSV(bw)
 	case "json":
 		err = r.writeJSON(bw)
+	case "yaml":
+		err = r.writeYAML(bw)
 	default:
 		err = r.writeTable(bw)
 	}
@@ -112,9 +156,16 @@ func (r *report) writeTable(w io.Writer) error {
 	cells := func(label, phone string, t chatapp.Totals) []string {
 		return []string{label, phone, strconv.FormatInt(t.Sent, 10), strconv.FormatInt(t.Delivered, 10), percent(t)}
 	}
+	if len(r.phones) == 0 {
+		return nil // every number failed: no header, no zero totals
+	}
 	lines := [][]string{{first, "PHONE NUMBER", "SENT", "DELIVERED", "RATE"}}
 	for _, row := range r.rows {
-		lines = append(lines, cells(r.label(row.start), row.phone, row.totals))
+		label := r.label(row.start)
+		if row.partial {
+			label += partialMark
+		}
+		lines = append(lines, cells(label, row.phone, row.totals))
 	}
 	rule := len(lines)
 	for i, phone := range r.phones {
@@ -152,6 +203,9 @@ func (r *report) writeTable(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	if r.anyPartial() {
+		b.WriteString("* partial: the bucket has not ended, or the range covers only part of it\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -164,7 +218,7 @@ func (r *report) writeCSV(w io.Writer) error {
 	if r.granularity == chatapp.GranularityHalfHour {
 		first = "start"
 	}
-	if err := cw.Write([]string{first, "phone_number", "sent", "delivered", "delivery_rate"}); err != nil {
+	if err := cw.Write([]string{first, "phone_number", "sent", "delivered", "delivery_rate", "partial"}); err != nil {
 		return err
 	}
 	for _, row := range r.rows {
@@ -174,7 +228,7 @@ func (r *report) writeCSV(w io.Writer) error {
 		}
 		if err := cw.Write([]string{start, row.phone,
 			strconv.FormatInt(row.totals.Sent, 10), strconv.FormatInt(row.totals.Delivered, 10),
-			strconv.FormatFloat(row.totals.DeliveryRate(), 'f', 4, 64)}); err != nil {
+			strconv.FormatFloat(row.totals.DeliveryRate(), 'f', 4, 64), strconv.FormatBool(row.partial)}); err != nil {
 			return err
 		}
 	}
@@ -191,6 +245,9 @@ type jsonRow struct {
 	Sent         int64   `json:"sent"`
 	Delivered    int64   `json:"delivered"`
 	DeliveryRate float64 `json:"delivery_rate"`
+	// Partial is true for a bucket that has not ended or that the range
+	// covers only in part.
+	Partial bool `json:"partial"`
 }
 
 // writeJSON prints one object per row and line, for jq and friends.
@@ -205,6 +262,7 @@ func (r *report) writeJSON(w io.Writer) error {
 			Sent:         row.totals.Sent,
 			Delivered:    row.totals.Delivered,
 			DeliveryRate: roundRate(row.totals.DeliveryRate()),
+			Partial:      row.partial,
 		})
 		if err != nil {
 			return fmt.Errorf("encoding JSON: %w", err)
@@ -218,4 +276,19 @@ func (r *report) writeJSON(w io.Writer) error {
 func roundRate(x float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 6, 64), 64)
 	return v
+}
+
+// writeYAML prints the rows as a YAML sequence of the JSON rows' fields.
+func (r *report) writeYAML(w io.Writer) error {
+	var b strings.Builder
+	if len(r.rows) == 0 {
+		b.WriteString("[]\n")
+	}
+	for _, row := range r.rows {
+		fmt.Fprintf(&b, "- start: %q\n  end: %q\n  phone_number: %q\n  granularity: %s\n  sent: %d\n  delivered: %d\n  delivery_rate: %s\n  partial: %t\n",
+			row.start.Format(time.RFC3339), row.end.Format(time.RFC3339), row.phone, r.granularity,
+			row.totals.Sent, row.totals.Delivered, strconv.FormatFloat(roundRate(row.totals.DeliveryRate()), 'f', -1, 64), row.partial)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -103,3 +103,40 @@ func parseSince(s string, until time.Time, loc *time.Location) (time.Time, error
 	}
 	return time.Time{}, usagef("-since: %q is not 90d, 2w, a duration such as 36h, a date YYYY-MM-DD or an RFC 3339 time", s)
 }
+
+// serviceOffset is the offset of the service's days, UTC+8.
+const serviceOffset = 8 * 3600
+
+// serviceDays reports whether loc's days are the service's over [since,
+// until]: its offset is UTC+8 throughout.
+func serviceDays(loc *time.Location, since, until time.Time) bool {
+	_, ok := eachOffset(loc, since, until, func(off int) bool { return off == serviceOffset })
+	return ok
+}
+
+// halfHourZone reports whether loc's offset is a multiple of 30 minutes
+// throughout [since, until], so that its days are whole half hours of the
+// service's; if not, it returns an instant where it is not and the offset
+// there.
+func halfHourZone(loc *time.Location, since, until time.Time) (at time.Time, offset int, ok bool) {
+	at, ok = eachOffset(loc, since, until, func(off int) bool { return off%1800 == 0 })
+	_, offset = at.In(loc).Zone()
+	return at, offset, ok
+}
+
+// eachOffset calls good with each offset loc has in [since, until],
+// walking from one zone transition to the next, and returns the first
+// instant whose offset is not good.
+func eachOffset(loc *time.Location, since, until time.Time, good func(offset int) bool) (time.Time, bool) {
+	t := since.In(loc)
+	for {
+		if _, off := t.Zone(); !good(off) {
+			return t, false
+		}
+		_, end := t.ZoneBounds()
+		if end.IsZero() || !end.Before(until) {
+			return time.Time{}, true
+		}
+		t = end.In(loc)
+	}
+}

@@ -9,17 +9,20 @@
 // days, which run midnight to midnight UTC+8 (chatapp.TotalsByDay), and
 // writes one row per day, then each number's total and the grand total:
 //
-//	day,phone_number,sent,delivered,delivery_rate
-//	2026-07-01,all,34411,31907,0.9272
+//	day,phone_number,sent,delivered,delivery_rate,partial
+//	2026-07-01,all,34411,31907,0.9272,false
 //	...
-//	total,8613800001001,275170,254583,0.9252
+//	total,8613800001001,275170,254583,0.9252,false
 //	...
-//	total,all,2725930,2519325,0.9242
+//	total,all,2725930,2519325,0.9242,false
 //
-// Credentials come from the credentials-go default chain. Without
-// ALIBABA_CLOUD_ACCESS_KEY_ID in the environment it queries chatapptest's
-// in-process emulator instead, with twelve sample numbers unless -phone
-// names some, and says so on stderr.
+// partial is true for a day that has not ended (-quarter naming the
+// current quarter), and then for the totals. Credentials come from the
+// credentials-go default chain; without any it refuses (exit 2) unless
+// -emulator asks for chatapptest's in-process emulator, whose data is
+// generated (twelve sample numbers unless -phone names some). A number
+// that fails is left out of the rows and totals and named on stderr (exit
+// 1); an interrupted run prints nothing (exit 130).
 package main
 
 import (
@@ -34,34 +37,51 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	alicred "github.com/aliyun/credentials-go/credentials"
 	"github.com/chatappkit/chatapp"
 	"github.com/chatappkit/chatapp/chatapptest"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "quarterly-report:", err)
-		os.Exit(1)
-	}
+	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// now is the clock of the default quarter and of partial days; tests pin it.
+var now = time.Now
+
+// run returns the exit code: 0; 1 when a number or the output failed; 2
+// for a usage error, including no credentials without -emulator; 130 when
+// interrupted, with nothing printed.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("quarterly-report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	phones := fs.String("phone", "", "comma-separated business numbers, country code first, no +")
 	quarter := fs.String("quarter", "", "quarter to report, e.g. 2026Q3 (default: the last one, in UTC+8)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	emulator := fs.Bool("emulator", false, "report on chatapptest's in-process emulator, whose data is generated (default numbers: twelve samples)")
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2 // the flag package has printed why
+	}
+	usage := func(msg string) int {
+		fmt.Fprintln(stderr, "quarterly-report:", msg)
+		return 2
 	}
 	cst := chatapp.ChinaStandardTime()
-	start, end, err := quarterRange(*quarter, time.Now(), cst)
+	at := now()
+	start, end, err := quarterRange(*quarter, at, cst)
 	if err != nil {
-		return err
+		return usage(err.Error())
+	}
+	if !start.Before(at) {
+		return usage(fmt.Sprintf("-quarter %q has not begun: there is no data yet", *quarter))
 	}
 	var numbers []string
 	for n := range strings.SplitSeq(*phones, ",") {
@@ -71,23 +91,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	var client *chatapp.Client
-	if getenv("ALIBABA_CLOUD_ACCESS_KEY_ID") == "" {
-		srv := chatapptest.NewServer()
+	switch {
+	case *emulator:
+		// The emulator shares the program's clock, so both agree on what
+		// today is; in-process, its check of request timestamps is moot.
+		srv := chatapptest.NewServer(chatapptest.WithClock(now), chatapptest.WithTimestampSkew(0))
 		defer srv.Close()
-		fmt.Fprintln(stderr, "quarterly-report: ALIBABA_CLOUD_ACCESS_KEY_ID is not set: using the in-process emulator, whose data is generated")
+		fmt.Fprintln(stderr, "quarterly-report: using the in-process emulator: the data is generated")
 		if client, err = srv.Client(); err != nil {
-			return err
+			fmt.Fprintln(stderr, "quarterly-report:", err)
+			return 1
 		}
 		if len(numbers) == 0 {
 			for i := range 12 {
 				numbers = append(numbers, fmt.Sprintf("86138000%05d", 1001+i))
 			}
 		}
-	} else if client, err = chatapp.NewClient(); err != nil {
-		return err
+	case !haveCredentials():
+		return usage("no Alibaba Cloud credentials found (environment, aliyun CLI profile, ECS RAM role, ...): set them up, or pass -emulator for a report of generated data")
+	default:
+		if client, err = chatapp.NewClient(); err != nil {
+			fmt.Fprintln(stderr, "quarterly-report:", err)
+			return 1
+		}
 	}
 	if len(numbers) == 0 {
-		return errors.New("-phone is required: the business numbers to report on")
+		return usage("-phone is required: the business numbers to report on")
 	}
 
 	results, err := client.QueryPhoneNumbers(ctx, numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
@@ -95,41 +124,63 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Start:       start,
 		End:         end,
 	})
-	if errors.Is(err, chatapp.ErrInvalidRequest) {
-		return err
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "quarterly-report: interrupted: nothing printed, since part of the quarter would look like all of it")
+		return 130
+	case errors.Is(err, chatapp.ErrInvalidRequest):
+		fmt.Fprintln(stderr, "quarterly-report:", err)
+		return 2
 	}
-	// Report what could be fetched; say what could not.
+	// Report the numbers that were fetched in full; say which were not.
+	code := 0
 	var all []chatapp.PhoneNumberMetric
+	var fetched []chatapp.PhoneNumberSeries
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "quarterly-report: %s: %v\n", r.PhoneNumber, r.Err)
+			fmt.Fprintf(stderr, "quarterly-report: %s: left out: %v\n", r.PhoneNumber, r.Err)
+			code = 1
+			continue
 		}
+		fetched = append(fetched, r)
 		all = append(all, r.Points...)
 	}
 
 	w := csv.NewWriter(stdout)
-	w.Write([]string{"day", "phone_number", "sent", "delivered", "delivery_rate"})
-	for _, d := range chatapp.TotalsByDay(all, cst) {
-		w.Write(record(d.Day.Format(time.DateOnly), "all", d.Totals))
+	w.Write([]string{"day", "phone_number", "sent", "delivered", "delivery_rate", "partial"})
+	if len(fetched) > 0 {
+		for _, d := range chatapp.TotalsByDay(all, cst) {
+			// A day that has not ended holds only its messages so far.
+			w.Write(record(d.Day.Format(time.DateOnly), "all", d.Totals, d.Day.AddDate(0, 0, 1).After(at)))
+		}
+		partial := end.After(at)
+		for _, r := range fetched {
+			w.Write(record("total", r.PhoneNumber, chatapp.Total(r.Points), partial))
+		}
+		w.Write(record("total", "all", chatapp.Total(all), partial))
 	}
-	for _, r := range results {
-		w.Write(record("total", r.PhoneNumber, chatapp.Total(r.Points)))
-	}
-	w.Write(record("total", "all", chatapp.Total(all)))
 	w.Flush()
-	if werr := w.Error(); werr != nil {
-		return werr
+	if err := w.Error(); err != nil {
+		fmt.Fprintln(stderr, "quarterly-report:", err)
+		return 1
 	}
-	if err != nil {
-		return errors.New("some numbers could not be fetched in full; see above")
-	}
-	return nil
+	return code
 }
 
-func record(day, phone string, t chatapp.Totals) []string {
+// haveCredentials reports whether the credentials-go default chain
+// (environment, aliyun CLI profile, ECS RAM role, ...) finds any.
+func haveCredentials() bool {
+	cred, err := alicred.NewCredential(nil)
+	if err == nil {
+		_, err = cred.GetCredential()
+	}
+	return err == nil
+}
+
+func record(day, phone string, t chatapp.Totals, partial bool) []string {
 	return []string{day, phone,
 		strconv.FormatInt(t.Sent, 10), strconv.FormatInt(t.Delivered, 10),
-		strconv.FormatFloat(t.DeliveryRate(), 'f', 4, 64)}
+		strconv.FormatFloat(t.DeliveryRate(), 'f', 4, 64), strconv.FormatBool(partial)}
 }
 
 // quarterName matches a -quarter value such as 2026Q3, and nothing more.
