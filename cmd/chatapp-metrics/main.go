@@ -13,6 +13,11 @@
 //
 //	chatapp-metrics -emulator -since 30d -chart metrics.svg
 //
+// Subcommands:
+//
+//	chatapp-metrics serve -phone LIST | -cust-space-id ID   a Prometheus exporter on 127.0.0.1:9464
+//	chatapp-metrics sync -db sqlite:metrics.db -phone LIST  archive the series into SQLite or Postgres
+//
 // Against the service, credentials come from the credentials-go default
 // chain: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // a CLI profile, an ECS RAM role, and so on. Secrets are never flags,
@@ -113,6 +118,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runNumbers(ctx, args[1:], stdout, stderr)
 		case "templates":
 			return runTemplates(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
 		case "report":
 			args = args[1:]
 		}
@@ -188,10 +195,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // connect returns a client of the service, or of an in-process emulator,
-// the numbers to query, and what to call when done.
-func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), error) {
+// the numbers to query, and what to call when done. extra options are
+// applied after the command's own.
+func connect(cfg *config, stderr io.Writer, extra ...chatapp.Option) (*chatapp.Client, []string, func(), error) {
 	if !cfg.emulator {
-		opts := []chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}
+		opts := append([]chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}, extra...)
 		if cfg.endpoint != "" {
 			opts = append(opts, chatapp.WithEndpoint(cfg.endpoint))
 		}
@@ -202,7 +210,7 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 		return client, cfg.phones, func() {}, nil
 	}
 	srv := chatapptest.NewServer()
-	client, err := srv.Client(chatapp.WithUserAgent("chatapp-metrics"))
+	client, err := srv.Client(append([]chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}, extra...)...)
 	if err != nil {
 		srv.Close()
 		return nil, nil, nil, err
