@@ -120,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runTemplates(ctx, args[1:], stdout, stderr)
 		case "serve":
 			return runServe(ctx, args[1:], stdout, stderr)
+		case "sync":
+			return runSync(ctx, args[1:], stdout, stderr)
 		case "report":
 			args = args[1:]
 		}
