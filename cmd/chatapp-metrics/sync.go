@@ -139,14 +139,18 @@ type syncStats struct {
 func (s *syncer) syncNumber(ctx context.Context, phone string) (syncStats, error) {
 	loc := chatapp.ChinaStandardTime()
 	from := s.since
-	last, ok, err := s.store.LastBucket(ctx, phone, s.granularity)
+	first, last, ok, err := s.store.Span(ctx, phone, s.granularity)
 	if err != nil {
 		return syncStats{from: from}, fmt.Errorf("reading the archive: %w", err)
 	}
-	if ok {
-		from = last.Add(-s.overlap)
-	}
 	from = bucketFloor(s.granularity, from, loc)
+	if ok {
+		// Resume: re-read the overlap, but not before the archive begins.
+		from = bucketFloor(s.granularity, last.Add(-s.overlap), loc)
+		if from.Before(first) {
+			from = first
+		}
+	}
 	st := syncStats{from: from}
 	for start := from; start.Before(s.until); {
 		end := windowEnd(s.granularity, start, loc)

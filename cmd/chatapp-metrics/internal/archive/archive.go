@@ -229,26 +229,26 @@ func (st scanTime) Scan(v any) error {
 	return fmt.Errorf("archive: a time column holds %T", v)
 }
 
-// LastBucket returns the start of the newest stored bucket of a number at
-// granularity g; ok is false when there is none.
-func (s *Store) LastBucket(ctx context.Context, phone string, g chatapp.Granularity) (start time.Time, ok bool, err error) {
+// Span returns the starts of the oldest and the newest stored buckets of
+// a number at granularity g; ok is false when there is none.
+func (s *Store) Span(ctx context.Context, phone string, g chatapp.Granularity) (first, last time.Time, ok bool, err error) {
 	p := s.dialect.param
-	var last sql.Null[string]
-	var lastTime sql.Null[time.Time]
-	q := `SELECT max(bucket_start) FROM phone_number_metrics WHERE phone_number = ` + p(1) + ` AND granularity = ` + p(2)
-	if s.dialect.name == "sqlite" {
-		err = s.db.QueryRowContext(ctx, q, phone, string(g)).Scan(&last)
-		if err != nil || !last.Valid {
-			return time.Time{}, false, err
-		}
-		start, err = time.Parse(time.RFC3339, last.V)
-		return start.UTC(), err == nil, err
+	var n int
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), min(bucket_start), max(bucket_start) FROM phone_number_metrics
+		WHERE phone_number = `+p(1)+` AND granularity = `+p(2), phone, string(g)).Scan(&n, nullTime{&first}, nullTime{&last})
+	return first, last, err == nil && n > 0, err
+}
+
+// nullTime reads an instant column that may be NULL (then the zero time).
+type nullTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (nt nullTime) Scan(v any) error {
+	if v == nil {
+		*nt.t = time.Time{}
+		return nil
 	}
-	err = s.db.QueryRowContext(ctx, q, phone, string(g)).Scan(&lastTime)
-	if err != nil || !lastTime.Valid {
-		return time.Time{}, false, err
-	}
-	return lastTime.V.UTC(), true, nil
+	return scanTime(nt).Scan(v)
 }
 
 // Put upserts points, all in one transaction: either every point is
