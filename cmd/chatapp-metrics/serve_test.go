@@ -243,6 +243,11 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 	assert.Len(t, info, len(numbers))
 	assert.Len(t, prom.query(t, `chatapp_phone_number_can_send`), len(numbers))
 
+	// The README's alerts are valid PromQL; none fires on the emulator.
+	assert.Empty(t, prom.query(t, `chatapp_whatsapp_delivery_ratio{window="half_hour"} < 0.5 and on(phone_number, window) chatapp_whatsapp_sent_messages{window="half_hour"} >= 20`))
+	assert.Len(t, prom.query(t, `chatapp_whatsapp_delivery_ratio{window="half_hour"} < 1.01 and on(phone_number, window) chatapp_whatsapp_sent_messages{window="half_hour"} >= 0`), len(numbers))
+	assert.Empty(t, prom.query(t, `chatapp_exporter_up == 0 or time() - chatapp_exporter_last_success_timestamp_seconds > 900`))
+
 	// Scrapes never call the service.
 	requests := len(srv.Requests())
 	counted := prom.query(t, `sum(chatapp_exporter_api_requests_total)`)

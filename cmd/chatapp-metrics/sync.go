@@ -100,7 +100,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	for _, n := range numbers {
 		st, err := s.syncNumber(ctx, n)
-		fmt.Fprintf(stdout, "%s: %d windows, %d points stored, from %s\n", n, st.windows, st.points, st.from.Format(time.RFC3339))
+		fmt.Fprintf(stdout, "%s: from %s, %d windows read, %d points stored\n", n, st.from.Format(time.RFC3339), st.windows, st.points)
 		if err != nil {
 			fmt.Fprintf(stderr, "chatapp-metrics sync: %s: %s (the windows before are stored; the next run resumes)\n", n, describe(err))
 			code = exitError

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -213,5 +214,70 @@ func TestSyncInterruptedRunResumes(t *testing.T) {
 		require.NoError(t, err)
 		f.assertArchiveIsSeries(t, since, until)
 		t.Logf("resumed with %d calls", len(calls))
+	})
+}
+
+// The monthly delivery rate queries of the README.
+const (
+	monthlySQLite = `SELECT strftime('%Y-%m', bucket_start, '+8 hours') AS month, phone_number,
+       sum(sent) AS sent, sum(delivered) AS delivered,
+       round(1.0 * sum(delivered) / nullif(sum(sent), 0), 4) AS delivery_rate
+FROM phone_number_metrics
+WHERE granularity = 'DAILY'
+GROUP BY month, phone_number
+ORDER BY month, phone_number;`
+	monthlyPostgres = `SELECT to_char(bucket_start AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, phone_number,
+       sum(sent) AS sent, sum(delivered) AS delivered,
+       round(sum(delivered)::numeric / nullif(sum(sent), 0), 4) AS delivery_rate
+FROM phone_number_metrics
+WHERE granularity = 'DAILY'
+GROUP BY month, phone_number
+ORDER BY month, phone_number;`
+)
+
+func TestSyncMonthlyDeliveryRateQuery(t *testing.T) {
+	if readme, err := os.ReadFile("../../README.md"); err == nil { // absent in the module's zip
+		assert.Contains(t, string(readme), monthlySQLite)
+		assert.Contains(t, string(readme), monthlyPostgres)
+	}
+	phones := "8613800001234,8613800005678"
+	forEachDB(t, func(t *testing.T, dsn string) {
+		code, _, stderr := invoke(t, "sync", "-emulator", "-db", dsn, "-phone", phones, "-since", "2026-09-01", "-until", "2026-11-30")
+		require.Equal(t, exitOK, code, stderr)
+		// The report's days, summed per month.
+		want := map[string]chatapp.Totals{}
+		for k, v := range reportSums(t, "-phone", phones, "-since", "2026-09-01", "-until", "2026-11-30") {
+			day, phone, _ := strings.Cut(k, ",")
+			sent, delivered, _ := strings.Cut(v, ",")
+			s, _ := strconv.ParseInt(sent, 10, 64)
+			d, _ := strconv.ParseInt(delivered, 10, 64)
+			tot := want[day[:7]+","+phone]
+			tot.Sent += s
+			tot.Delivered += d
+			want[day[:7]+","+phone] = tot
+		}
+		s, err := archive.Open(context.Background(), dsn)
+		require.NoError(t, err)
+		defer s.Close()
+		q := monthlySQLite
+		if s.Dialect() == "postgres" {
+			q = monthlyPostgres
+		}
+		rows, err := s.DB().Query(q)
+		require.NoError(t, err)
+		defer rows.Close()
+		got := map[string]chatapp.Totals{}
+		for rows.Next() {
+			var month, phone string
+			var tot chatapp.Totals
+			var rate float64
+			require.NoError(t, rows.Scan(&month, &phone, &tot.Sent, &tot.Delivered, &rate))
+			got[month+","+phone] = tot
+			assert.InDelta(t, tot.DeliveryRate(), rate, 0.00005, "%s %s", month, phone)
+			t.Logf("%s %s sent %d delivered %d rate %.4f", month, phone, tot.Sent, tot.Delivered, rate)
+		}
+		require.NoError(t, rows.Err())
+		assert.Len(t, got, 3*2)
+		assert.Equal(t, want, got)
 	})
 }
