@@ -291,7 +291,7 @@ func (e *exporter) serve(ctx context.Context, ln net.Listener, ticks <-chan time
 		defer close(polled)
 		for {
 			if err := e.poll(ctx); err != nil && ctx.Err() == nil {
-				e.logger.Warn("poll failed", "error", describe(err))
+				e.logger.Warn("poll failed", "error", err)
 			}
 			select {
 			case <-ctx.Done():
