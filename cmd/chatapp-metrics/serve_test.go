@@ -309,29 +309,8 @@ func TestServeRereadsOnlyTheLastBuckets(t *testing.T) {
 func TestServeHealthReadyAndSIGTERM(t *testing.T) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-emulator", "-listen", "127.0.0.1:0", "-interval", "1h"}, io.Discard, &stderr)
-	}()
-	addrPattern := regexp.MustCompile(`serving http://(\S+)/metrics`)
-	var base string
-	eventually(t, time.Minute, "the listen address", func() bool {
-		m := addrPattern.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
-	get := func(path string) (int, string) {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	base, done, stderr := startServe(t, ctx, "-emulator", "-listen", "127.0.0.1:0", "-interval", "1h")
+	get := func(path string) (int, string) { return httpGet(base + path) }
 	code, _ := get("/-/healthy")
 	assert.Equal(t, http.StatusOK, code)
 	eventually(t, time.Minute, "/-/ready", func() bool { c, _ := get("/-/ready"); return c == http.StatusOK })
@@ -349,6 +328,60 @@ func TestServeHealthReadyAndSIGTERM(t *testing.T) {
 	}
 	_, err := http.Get(base + "/-/healthy")
 	assert.Error(t, err, "the listener is closed")
+}
+
+// startServe runs `serve args...` until ctx ends and returns its base URL,
+// the channel of its exit code and its stderr.
+func startServe(t *testing.T, ctx context.Context, args ...string) (string, <-chan int, *syncBuffer) {
+	t.Helper()
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), io.Discard, stderr) }()
+	addrPattern := regexp.MustCompile(`serving http://(\S+)/metrics`)
+	var base string
+	eventually(t, time.Minute, "the listen address", func() bool {
+		m := addrPattern.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	return base, done, stderr
+}
+
+// httpGet returns the status and body of a GET; status 0 when it failed.
+func httpGet(u string) (int, string) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeSharesQuotaThroughRedis(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skipf("redis-server is not installed: %v", err)
+	}
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	redisCmd := exec.Command("redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700", "--save", "", "--appendonly", "no")
+	require.NoError(t, redisCmd.Start())
+	t.Cleanup(func() { _ = redisCmd.Process.Kill(); _ = redisCmd.Wait() })
+	rdb, err := newRedisClient(sock)
+	require.NoError(t, err)
+	defer rdb.Close()
+	eventually(t, time.Minute, "redis-server", func() bool { return rdb.Ping(context.Background()).Err() == nil })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, done, stderr := startServe(t, ctx, "-emulator", "-listen", "127.0.0.1:0", "-interval", "1h", "-redis", sock)
+	eventually(t, time.Minute, "/-/ready", func() bool { c, _ := httpGet(base + "/-/ready"); return c == http.StatusOK })
+	keys, err := rdb.Keys(context.Background(), "*").Result()
+	require.NoError(t, err)
+	assert.NotEmpty(t, keys, "the polls took their slots from Redis")
+	cancel()
+	assert.Equal(t, exitOK, <-done, stderr.String())
 }
 
 func TestServeUsage(t *testing.T) {
@@ -380,4 +413,20 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestServeReadyAfterFirstSuccessfulPoll(t *testing.T) {
+	exp, srv, web, _ := testExporter(t, time.Now())
+	code, _ := httpGet(web.URL + "/-/ready")
+	assert.Equal(t, http.StatusServiceUnavailable, code, "before any poll")
+	srv.InjectFault(1000, chatapptest.Fault{Kind: chatapptest.FaultError, Status: http.StatusInternalServerError})
+	require.Error(t, exp.poll(context.Background()))
+	code, _ = httpGet(web.URL + "/-/ready")
+	assert.Equal(t, http.StatusServiceUnavailable, code, "after a failed poll")
+	code, _ = httpGet(web.URL + "/-/healthy")
+	assert.Equal(t, http.StatusOK, code)
+	srv.ClearFaults()
+	require.NoError(t, exp.poll(context.Background()))
+	code, _ = httpGet(web.URL + "/-/ready")
+	assert.Equal(t, http.StatusOK, code, "after a successful poll")
 }
