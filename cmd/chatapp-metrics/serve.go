@@ -342,14 +342,10 @@ func (e *exporter) pollLocked(ctx context.Context) error {
 	now := e.now()
 	complete := now.Truncate(halfHour) // end of the last complete half hour
 	last := complete.Add(-halfHour)    // its start
-	day := chatapp.ChinaStandardTime()
-	local := last.In(day)
-	// The UTC+8 day the last complete half hour belongs to... unless a new
-	// day has begun, which then has no complete half hour yet.
-	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, day)
-	if n := now.In(day); n.Day() != local.Day() {
-		dayStart = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, day)
-	}
+	// Today is the current UTC+8 day: right after midnight it has no
+	// complete half hour yet.
+	local := now.In(chatapp.ChinaStandardTime())
+	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, local.Location())
 	keepFrom := dayStart // the buckets kept: today's and the last complete one
 	if last.Before(keepFrom) {
 		keepFrom = last

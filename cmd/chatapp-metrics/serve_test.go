@@ -220,12 +220,8 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 	}
 
 	// today: the UTC+8 day's complete half hours, summed.
-	cst := chatapp.ChinaStandardTime()
-	l := last.In(cst)
-	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, cst)
-	if n := now.In(cst); n.Day() != l.Day() {
-		dayStart = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, cst)
-	}
+	l := now.In(chatapp.ChinaStandardTime())
+	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, l.Location())
 	today := byNumber(prom.query(t, `chatapp_whatsapp_sent_messages{window="today"}`))
 	for _, n := range numbers {
 		var want int64
@@ -429,4 +425,37 @@ func TestServeReadyAfterFirstSuccessfulPoll(t *testing.T) {
 	require.NoError(t, exp.poll(context.Background()))
 	code, _ = httpGet(web.URL + "/-/ready")
 	assert.Equal(t, http.StatusOK, code, "after a successful poll")
+}
+
+func TestServeTodayIsTheUTC8DaySoFar(t *testing.T) {
+	now := time.Date(2026, 11, 20, 16, 10, 0, 0, time.UTC) // 00:10 on 21 November, UTC+8
+	exp, srv, web, _ := testExporter(t, now)
+	exp.now = func() time.Time { return now }
+	phone := srv.PhoneNumbers()[0]
+	metric := func(name, window string) float64 {
+		_, body := httpGet(web.URL + "/metrics")
+		m := regexp.MustCompile(`(?m)^` + name + `\{phone_number="` + phone + `",window="` + window + `"\} (\S+)$`).FindStringSubmatch(body)
+		require.NotNil(t, m, "%s{window=%q} in\n%s", name, window, body)
+		v, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		return v
+	}
+	emulator := func(from, to time.Time) chatapp.Totals {
+		points, err := srv.Metrics(&chatapp.GetChatappPhoneNumberMetricRequest{PhoneNumber: phone, Granularity: chatapp.GranularityHalfHour, Start: from, End: to})
+		require.NoError(t, err)
+		return chatapp.Total(points)
+	}
+	midnight := time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC)
+
+	require.NoError(t, exp.poll(context.Background()))
+	assert.Equal(t, 0.0, metric("chatapp_whatsapp_sent_messages", "today"), "no complete half hour yet today")
+	assert.Equal(t, float64(midnight.Unix()), metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "today"))
+	assert.Equal(t, float64(midnight.Add(-halfHour).Unix()), metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "half_hour"))
+	assert.Equal(t, float64(emulator(midnight.Add(-halfHour), midnight).Sent), metric("chatapp_whatsapp_sent_messages", "half_hour"))
+
+	now = midnight.Add(65 * time.Minute) // two complete half hours today
+	require.NoError(t, exp.poll(context.Background()))
+	today := emulator(midnight, midnight.Add(time.Hour))
+	assert.Equal(t, float64(today.Sent), metric("chatapp_whatsapp_sent_messages", "today"))
+	assert.Equal(t, float64(today.Delivered), metric("chatapp_whatsapp_delivered_messages", "today"))
 }
