@@ -99,3 +99,20 @@ func TestProfile(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `-region "Singapore" is not a region id`)
 }
+
+// Every subcommand that completion offers is one the dispatcher runs: each
+// answers -h with its usage and exit 0, not with the report's flags.
+func TestCompletionOffersEverySubcommand(t *testing.T) {
+	for _, sub := range subcommands {
+		if sub == "version" || sub == "completion" {
+			continue // version takes no flags; completion -h is tested above
+		}
+		code, _, stderr := invoke(t, sub, "-h")
+		assert.Equal(t, exitOK, code, "%s -h: %s", sub, stderr)
+		assert.NotEmpty(t, stderr, "%s -h prints its usage", sub)
+	}
+	_, stdout, _ := invoke(t, "completion", "bash")
+	for _, sub := range []string{"serve", "sync", "numbers", "templates"} {
+		assert.Contains(t, stdout, sub)
+	}
+}

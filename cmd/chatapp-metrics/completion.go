@@ -10,7 +10,7 @@ import (
 
 // subcommands are the names the dispatcher in run knows, for completion:
 // a subcommand added there belongs here too.
-var subcommands = []string{"report", "enable-roi", "numbers", "templates", "completion", "version"}
+var subcommands = []string{"report", "enable-roi", "numbers", "templates", "serve", "sync", "completion", "version"}
 
 // runCompletion is `chatapp-metrics completion bash|zsh|fish`: a script
 // that completes subcommands and the report's flags.

@@ -13,6 +13,11 @@
 //
 //	chatapp-metrics -emulator -since 30d -chart metrics.svg
 //
+// Subcommands:
+//
+//	chatapp-metrics serve -phone LIST | -cust-space-id ID   a Prometheus exporter on 127.0.0.1:9464
+//	chatapp-metrics sync -db sqlite:metrics.db -phone LIST  archive the series into SQLite or Postgres
+//
 // Against the service, credentials come from the credentials-go default
 // chain: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // a CLI profile, an ECS RAM role, and so on. Secrets are never flags,
@@ -127,6 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runNumbers(ctx, args[1:], stdout, stderr)
 		case "templates":
 			return runTemplates(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return runServe(ctx, args[1:], stdout, stderr)
+		case "sync":
+			return runSync(ctx, args[1:], stdout, stderr)
 		case "report":
 			args = args[1:]
 		case "enable-roi":
@@ -249,13 +258,15 @@ func interrupted(parent, ctx context.Context, stderr io.Writer) (int, bool) {
 }
 
 // connect returns a client of the service, or of an in-process emulator,
-// the numbers to query, and what to call when done.
-func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), error) {
+// the numbers to query, and what to call when done. extra options are
+// applied after the command's own.
+func connect(cfg *config, stderr io.Writer, extra ...chatapp.Option) (*chatapp.Client, []string, func(), error) {
 	if !cfg.emulator {
 		opts, err := serviceOptions(cfg.profile, cfg.region, cfg.endpoint)
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		opts = append(opts, extra...)
 		client, err := chatapp.NewClient(opts...)
 		if err != nil {
 			return nil, nil, nil, err
@@ -266,7 +277,7 @@ func connect(cfg *config, stderr io.Writer) (*chatapp.Client, []string, func(), 
 	// at the same instant for both; it lives in this process, so the
 	// check of request timestamps against that clock proves nothing.
 	srv := chatapptest.NewServer(chatapptest.WithClock(now), chatapptest.WithTimestampSkew(0))
-	client, err := srv.Client(chatapp.WithUserAgent("chatapp-metrics"))
+	client, err := srv.Client(append([]chatapp.Option{chatapp.WithUserAgent("chatapp-metrics")}, extra...)...)
 	if err != nil {
 		srv.Close()
 		return nil, nil, nil, err
