@@ -47,7 +47,6 @@ func defaultConfig() *config {
 	}
 }
 
-
 // DefaultTimestampSkew is how far a request's timestamp may be from the
 // emulator's clock, either way, as at the real gateway.
 const DefaultTimestampSkew = 15 * time.Minute
