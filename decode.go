@@ -97,6 +97,9 @@ const maxPooledBuffer = 64 << 10
 // decode reads resp's body (closing it) and decodes it into body, or
 // returns the *APIError or *ResponseError it stands for.
 func (c *Client) decode(resp *http.Response, body responseBody, red redactor) error {
+	if isRedirect(resp.StatusCode) {
+		return redirectFailure(resp, red)
+	}
 	if resp.ContentLength > c.maxResponseBytes {
 		resp.Body.Close()
 		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)

@@ -119,8 +119,9 @@ func WithCredential(cred alicred.Credential) Option {
 }
 
 // WithHTTPClient sends requests through hc. The Client never modifies hc: it
-// uses a copy whose redirect policy refuses to follow a redirect to another
-// host, so signed headers never reach a host they were not meant for.
+// uses a copy that follows no redirect (the service never redirects), so
+// signed requests never reach a host or a scheme they were not meant for;
+// a 3xx answer fails the call with a *RedirectError.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

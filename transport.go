@@ -2,7 +2,6 @@ package chatapp
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -74,24 +73,28 @@ var sharedTransport = sync.OnceValue(func() *http.Transport {
 })
 
 // copyHTTPClient returns the copy of a user's http.Client that a Client
-// sends with: its redirect policy stops at a change of host, so that signed
-// headers are never replayed to another host, and otherwise defers to the
-// user's own policy. A redirect that is not followed comes back as an
-// *APIError with its 3xx status.
+// sends with. Its redirect policy follows nothing: the service never
+// redirects, and a signed request replayed to a Location, even on the same
+// host, could carry credentials to another host or over plain http. The
+// 3xx answer comes back to decode, which turns it into a *RedirectError.
+// The user's own client, and its CheckRedirect, are left as they were.
 func copyHTTPClient(user *http.Client) *http.Client {
 	hc := *user
-	userCheck := user.CheckRedirect
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > 0 && req.URL.Host != via[0].URL.Host {
-			return http.ErrUseLastResponse
-		}
-		if userCheck != nil {
-			return userCheck(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &hc
+}
+
+// isRedirect reports whether status is a 3xx.
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// redirectFailure closes a 3xx answer's body and reports it. Only the
+// Location's scheme and host are kept, redacted like anything else the
+// server sent: its query may repeat the signed request's.
+func redirectFailure(resp *http.Response, red redactor) error {
+	resp.Body.Close()
+	e := &RedirectError{StatusCode: resp.StatusCode}
+	if u, err := url.Parse(resp.Header.Get("Location")); err == nil {
+		e.Scheme, e.Host = red.redact(u.Scheme), red.redact(u.Host)
+	}
+	return e
 }
