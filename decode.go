@@ -177,11 +177,11 @@ func responseFailure(resp *http.Response, env *envelope, data []byte, p problem,
 		}
 		return &APIError{
 			StatusCode:         resp.StatusCode,
-			Code:               env.Code,
+			Code:               red.redact(env.Code),
 			Message:            red.redact(env.Message),
 			RequestID:          red.redact(requestID),
 			HostID:             red.redact(env.HostID),
-			Recommend:          env.Recommend,
+			Recommend:          red.redact(env.Recommend),
 			AccessDeniedDetail: red.redact(string(env.AccessDeniedDetail)),
 			RetryAfter:         retryAfter(resp.Header),
 		}

@@ -1,14 +1,24 @@
 package chatapp
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/chatappkit/chatapp/internal/pct"
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,6 +78,101 @@ func TestEveryRedirectIsRefused(t *testing.T) {
 				assert.NotContains(t, err.Error(), "Signature", "the target's query is not repeated")
 				assert.Equal(t, int64(1), hits.Load(), "no request followed the redirect, and none was retried")
 				requireAttempts(t, err, 1)
+			})
+		}
+	}
+}
+
+// jsonEscaped is s as a JSON encoder that escapes '/' writes it.
+func jsonEscaped(s string) string { return strings.ReplaceAll(s, "/", `\/`) }
+
+// signatureForms returns the other encodings of a signature: base64 of a
+// hex signature's bytes (SignatureV3), hex of a base64 one's (RPC).
+func signatureForms(sig string) []string {
+	var out []string
+	if b, err := hex.DecodeString(sig); err == nil && len(b) > 0 {
+		out = append(out, base64.StdEncoding.EncodeToString(b), base64.URLEncoding.EncodeToString(b))
+	}
+	if b, err := base64.StdEncoding.DecodeString(sig); err == nil && len(b) > 0 {
+		out = append(out, hex.EncodeToString(b))
+	}
+	return out
+}
+
+// wireSignature is the signature of a request under either scheme.
+func wireSignature(req *http.Request) string {
+	if _, sig, ok := strings.Cut(req.Header.Get("Authorization"), "Signature="); ok {
+		return sig
+	}
+	return req.URL.Query().Get("Signature")
+}
+
+// TestServerEchoedSecretsAreRedacted (issue 11.3): a server puts the STS
+// token, the secret and the signature into every string the client keeps
+// (the request-id header, the body's Code, RequestId, HostId, Message,
+// Recommend, an HTML page) in every encoding: raw, percent-encoded once and
+// twice, JSON-escaped, and the signature in base64 and hex. None shows in
+// err.Error(), any fmt verb of the error chain, or the debug log.
+func TestServerEchoedSecretsAreRedacted(t *testing.T) {
+	every := func(req *http.Request) []string {
+		var out []string
+		for _, s := range []string{leakSecret, leakToken, wireSignature(req)} {
+			once := pct.Encode(s)
+			out = append(out, s, once, pct.Encode(once), jsonEscaped(s), jsonEscaped(once))
+		}
+		return append(out, signatureForms(wireSignature(req))...)
+	}
+	raw := func(status int, contentType string, body func(req *http.Request) string) func(*http.Request) (*http.Response, error) {
+		return func(req *http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(status, body(req))
+			resp.Header.Set("Content-Type", contentType)
+			resp.Header.Set("X-Acs-Request-Id", leakToken)
+			return resp, nil
+		}
+	}
+	for _, sig := range []SignatureVersion{SignatureV3, SignatureRPC} {
+		for _, tc := range []struct {
+			name   string
+			answer func(*http.Request) (*http.Response, error)
+		}{
+			{"503 HTML, token as request id", raw(503, "text/html", func(*http.Request) string { return "<html>Service Unavailable</html>" })},
+			{"HTML page with the token JSON-escaped", raw(502, "text/html", func(req *http.Request) string {
+				return `<html><script>var ctx={"token":"` + jsonEscaped(leakToken) + `"}</script></html>`
+			})},
+			{"non-JSON body with every form", raw(400, "text/plain", func(req *http.Request) string {
+				return strings.Join(every(req), " ")
+			})},
+			{"Code and RequestId are the token", raw(400, "application/json", func(*http.Request) string {
+				return `{"Code":"` + jsonEscaped(leakToken) + `","RequestId":"` + leakToken + `","HostId":"` + leakToken + `","Message":"m","Recommend":"https://x/?q=` + pct.Encode(leakToken) + `"}`
+			})},
+			{"every field holds every form", func(req *http.Request) (*http.Response, error) {
+				forms := strings.Join(every(req), " ")
+				body := leakJSON(map[string]string{"Code": "System.LimitControl" + forms, "RequestId": forms, "HostId": forms, "Message": forms, "Recommend": forms, "AccessDeniedDetail": forms})
+				return jsonAnswer(400, body, "X-Acs-Request-Id", forms)(req)
+			}},
+		} {
+			t.Run(sig.String()+"/"+tc.name, func(t *testing.T) {
+				var logs bytes.Buffer
+				var mu sync.Mutex
+				var sent []string
+				c, wire := newLeakClient(t, func(req *http.Request) (*http.Response, error) {
+					mu.Lock()
+					sent = append(sent, every(req)...)
+					mu.Unlock()
+					return tc.answer(req)
+				}, WithSignatureVersion(sig), WithMaxAttempts(2),
+					WithBackoff(Backoff{Base: time.Millisecond, ThrottleBase: time.Millisecond, Max: time.Millisecond}),
+					WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+				_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+				require.Error(t, err)
+				require.Contains(t, logs.String(), "chatapp attempt")
+				printed := map[string]string{"log": logs.String(), "Error()": err.Error()}
+				for i, e := range errorChainOf(err) {
+					printWithEveryVerb(printed, fmt.Sprintf("error %d (%T)", i, e), e)
+				}
+				mu.Lock()
+				requireNoSecret(t, printed, append(wire.all(), sent...), true)
+				mu.Unlock()
 			})
 		}
 	}
