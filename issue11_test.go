@@ -177,3 +177,30 @@ func TestServerEchoedSecretsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointUserinfoIsRefusedWithoutEcho (issue 11.4): an endpoint that
+// carries user information fails NewClient with an error naming the rule,
+// and the password shows in no form, however broken the rest of the URL.
+func TestEndpointUserinfoIsRefusedWithoutEcho(t *testing.T) {
+	const pw = "hunter2PW"
+	for _, endpoint := range []string{
+		"https://user:" + pw + "@example.com:bad",
+		"https://user:" + pw + "@example.com",
+		"user:" + pw + "@example.com",
+		"http://user:" + pw + "@localhost:8080",
+		"https://user:" + pw + "@[::1",
+		"https://user:" + pw + "%zz@example.com",
+		"https://user:" + pw + "@example.com/path?q=1",
+		" https://:" + pw + "@example.com ",
+		"https://" + pw + "@example.com",
+	} {
+		t.Run(endpoint, func(t *testing.T) {
+			_, err := NewClient(WithEndpoint(endpoint), WithAccessKey("LTAIx", "secret"))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "WithEndpoint")
+			assert.Contains(t, err.Error(), "user information")
+			assert.NotContains(t, err.Error(), pw)
+			assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(pw))
+		})
+	}
+}

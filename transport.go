@@ -22,6 +22,15 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 	if !strings.Contains(s, "://") {
 		s = "https://" + s
 	}
+	// User information is refused before parsing, so that no error,
+	// url.Parse's included, repeats a password.
+	_, authority, _ := strings.Cut(s, "://")
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	if strings.Contains(authority, "@") {
+		return fail("must not carry user information (user:password@); credentials go in WithAccessKey or WithCredential")
+	}
 	u, perr := url.Parse(s)
 	if perr != nil {
 		return fail("not a URL: " + perr.Error())
@@ -32,7 +41,7 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 	case u.Host == "" || u.Hostname() == "":
 		return fail("no host in " + raw)
 	case u.User != nil:
-		return fail("must not carry user information")
+		return fail("must not carry user information (user:password@); credentials go in WithAccessKey or WithCredential")
 	case u.Path != "" && u.Path != "/":
 		return fail("must not have a path: the API is served at /")
 	case u.RawQuery != "" || u.Fragment != "":
