@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -202,5 +203,70 @@ func TestEndpointUserinfoIsRefusedWithoutEcho(t *testing.T) {
 			assert.NotContains(t, err.Error(), pw)
 			assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(pw))
 		})
+	}
+}
+
+// TestTimesOutsideTheWireRangeAreRefused (issue 11.5): every time field of
+// every operation and range query is checked before its conversion to
+// UNIX milliseconds, which wraps for times far from 1970: such a request
+// fails with a *ValidationError naming the field, and nothing is sent.
+func TestTimesOutsideTheWireRangeAreRefused(t *testing.T) {
+	ok := weekRequest()
+	for _, tc := range []struct {
+		field      string
+		start, end time.Time
+	}{
+		{"Start", time.Unix(math.MinInt64, 0), ok.End},
+		{"Start", time.Unix(math.MinInt64/1000-1, 0), ok.End},
+		{"Start", time.Unix(-1, 0), ok.End},
+		{"End", ok.Start, time.Unix(math.MaxInt64, 0)},
+		{"End", ok.Start, time.Unix(math.MaxInt64/1000+1, 0)},
+		{"End", ok.Start, time.Date(200_000_000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"Start", time.Unix(math.MaxInt64, 0), time.Unix(math.MaxInt64, 999_999_999)},
+	} {
+		calls := map[string]func(c *Client) error{
+			"GetChatappPhoneNumberMetric": func(c *Client) error {
+				req := weekRequest()
+				req.Start, req.End = tc.start, tc.end
+				_, err := c.GetChatappPhoneNumberMetric(context.Background(), req)
+				return err
+			},
+			"GetChatappTemplateMetric": func(c *Client) error {
+				_, err := c.GetChatappTemplateMetric(context.Background(), &GetChatappTemplateMetricRequest{TemplateCode: "t", Start: tc.start, End: tc.end})
+				return err
+			},
+			"PhoneNumberMetrics": func(c *Client) error {
+				req := weekRequest()
+				req.Start, req.End = tc.start, tc.end
+				for _, err := range c.PhoneNumberMetrics(context.Background(), req) {
+					return err
+				}
+				return nil
+			},
+			"TemplateMetrics": func(c *Client) error {
+				for _, err := range c.TemplateMetrics(context.Background(), &GetChatappTemplateMetricRequest{TemplateCode: "t", Start: tc.start, End: tc.end}) {
+					return err
+				}
+				return nil
+			},
+			"QueryPhoneNumbers": func(c *Client) error {
+				req := weekRequest()
+				req.PhoneNumber = ""
+				req.Start, req.End = tc.start, tc.end
+				_, err := c.QueryPhoneNumbers(context.Background(), []string{"8613800001234"}, req)
+				return err
+			},
+		}
+		for name, call := range calls {
+			t.Run(fmt.Sprintf("%s/%s=%d", name, tc.field, map[string]time.Time{"Start": tc.start, "End": tc.end}[tc.field].Unix()), func(t *testing.T) {
+				c, mock := newMockClient(t)
+				rec := script(mock, jsonAnswer(200, sevenDays))
+				err := call(c)
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tc.field, ve.Field)
+				assert.Zero(t, rec.count(), "nothing was sent")
+			})
+		}
 	}
 }
