@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -269,4 +270,59 @@ func TestTimesOutsideTheWireRangeAreRefused(t *testing.T) {
 			})
 		}
 	}
+}
+
+// expiringContext models a deadline that passes between a limiter's two
+// looks at its context: Done is still open when the limiter checks it, and
+// once it has read the deadline, Err reports it passed. It makes the race
+// that a real deadline a few microseconds away loses about once in 10⁴
+// waits happen every time.
+type expiringContext struct {
+	context.Context
+	deadline time.Time
+	read     atomic.Bool
+}
+
+func (c *expiringContext) Deadline() (time.Time, bool) {
+	c.read.Store(true)
+	return c.deadline, true
+}
+
+func (c *expiringContext) Err() error {
+	if c.read.Load() {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// TestEveryLimiterFailureIsThrottledOrDeadline (issue 11.2): whatever the
+// limiter, and however its wait fails, the error matches ErrThrottled or
+// context.DeadlineExceeded, on its own and through a full call.
+func TestEveryLimiterFailureIsThrottledOrDeadline(t *testing.T) {
+	matches := func(t *testing.T, err error) {
+		t.Helper()
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, ErrThrottled) || errors.Is(err, context.DeadlineExceeded), "%v matches neither", err)
+	}
+	t.Run("NewRateLimiter, deadline passing mid-wait", func(t *testing.T) {
+		l := NewRateLimiter(1)
+		require.NoError(t, l.Wait(context.Background()))
+		matches(t, l.Wait(&expiringContext{Context: context.Background(), deadline: time.Now().Add(time.Microsecond)}))
+	})
+	t.Run("full call, deadline passing mid-wait", func(t *testing.T) {
+		l := NewRateLimiter(1)
+		require.NoError(t, l.Wait(context.Background()))
+		c, mock := newMockClient(t, WithRateLimiter(l))
+		script(mock, jsonAnswer(200, sevenDays))
+		_, err := c.GetChatappPhoneNumberMetric(&expiringContext{Context: context.Background(), deadline: time.Now().Add(time.Microsecond)}, weekRequest())
+		matches(t, err)
+		requireAttempts(t, err, 0)
+	})
+	t.Run("a user's limiter failing", func(t *testing.T) {
+		c, mock := newMockClient(t, WithRateLimiter(failingLimiter{}))
+		script(mock, jsonAnswer(200, sevenDays))
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		matches(t, err)
+		assert.Contains(t, err.Error(), "redis: connection refused", "the limiter's own error stays visible")
+	})
 }

@@ -2,6 +2,7 @@ package chatapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -62,11 +63,16 @@ type bucket struct{ lim *rate.Limiter }
 
 func (b *bucket) Wait(ctx context.Context) error {
 	err := b.lim.Wait(ctx)
-	if err == nil || ctx.Err() != nil {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return err
 	}
 	// rate.Limiter refused because the wait would pass the deadline; its
-	// error says so only in prose (golang/go#54541).
+	// error says so only in prose (golang/go#54541). The deadline may have
+	// passed since, so ctx.Err() can be set by now: the refusal is still
+	// this one, not the context's.
 	wait := time.Duration(0)
 	if r := b.lim.Limit(); r > 0 {
 		if missing := 1 - b.lim.Tokens(); missing > 0 {
