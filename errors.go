@@ -14,8 +14,9 @@ import (
 // *OperationError.
 var (
 	// ErrThrottled matches flow control by the service (System.LimitControl,
-	// Throttling, Throttling.User, Throttling.Api, HTTP 429) and a client-side
-	// rate-limiter wait that could not finish before the context deadline.
+	// Throttling, Throttling.User, Throttling.Api, HTTP 429), a client-side
+	// rate-limiter wait that could not finish before the context deadline,
+	// and any other failure of a rate limiter's Wait.
 	ErrThrottled = errors.New("chatapp: throttled")
 	// ErrProductNotSubscribed matches Product.Unsubscript: the account has not
 	// activated ChatApp Message Service.

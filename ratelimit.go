@@ -12,7 +12,8 @@ import (
 )
 
 // Limiter paces calls. A Client calls Wait once before every HTTP attempt,
-// retries included, and sends nothing if Wait returns an error.
+// retries included, and sends nothing if Wait returns an error; the call
+// then fails with an error matching ErrThrottled (or the context's error).
 //
 // Wait must return promptly with ctx.Err() when ctx ends, and should return
 // a *LimiterDeadlineError at once, without sleeping, when the wait would
