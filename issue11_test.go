@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -324,5 +325,89 @@ func TestEveryLimiterFailureIsThrottledOrDeadline(t *testing.T) {
 		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
 		matches(t, err)
 		assert.Contains(t, err.Error(), "redis: connection refused", "the limiter's own error stays visible")
+	})
+}
+
+// plannedCalls returns the number of calls a planning refusal names.
+func plannedCalls(t *testing.T, err error) int {
+	t.Helper()
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	_, after, ok := strings.Cut(ve.Rule, "about ")
+	require.True(t, ok, "the rule says how many calls: %q", ve.Rule)
+	n, convErr := strconv.Atoi(strings.Fields(after)[0])
+	require.NoError(t, convErr)
+	return n
+}
+
+// TestRangePlanningIsBoundedAndHonoursTheContext (issue 11.6): a range
+// query that would take more than MaxCalls calls (DefaultMaxCalls unless
+// set) fails at once, before anything is sent, with a *ValidationError
+// saying how many calls it would take; planning a range of millions of
+// windows stops when the context ends.
+func TestRangePlanningIsBoundedAndHonoursTheContext(t *testing.T) {
+	century := weekRequest()
+	century.Granularity = GranularityHalfHour
+	century.Start = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	century.End = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	const centuryDays = 36_525
+
+	first := func(seq func(func(PhoneNumberMetric, error) bool)) error {
+		for _, err := range seq {
+			return err
+		}
+		return nil
+	}
+	t.Run("PhoneNumberMetrics, 100 years of HALF_HOUR", func(t *testing.T) {
+		c, mock := newMockClient(t)
+		rec := script(mock, jsonAnswer(200, sevenDays))
+		n := plannedCalls(t, first(c.PhoneNumberMetrics(context.Background(), century)))
+		assert.InDelta(t, centuryDays, n, 2)
+		assert.Zero(t, rec.count())
+	})
+	t.Run("TemplateMetrics, 100 years of HALF_HOUR", func(t *testing.T) {
+		c, mock := newMockClient(t)
+		rec := script(mock, jsonAnswer(200, `{"Code":"OK","Data":[]}`))
+		req := &GetChatappTemplateMetricRequest{TemplateCode: "t", Granularity: GranularityHalfHour, Start: century.Start, End: century.End}
+		var err error
+		for _, e := range c.TemplateMetrics(context.Background(), req) {
+			err = e
+			break
+		}
+		assert.InDelta(t, centuryDays, plannedCalls(t, err), 2)
+		assert.Zero(t, rec.count())
+	})
+	t.Run("QueryPhoneNumbers counts every number's calls", func(t *testing.T) {
+		c, mock := newMockClient(t)
+		rec := script(mock, jsonAnswer(200, sevenDays))
+		req := *century
+		req.PhoneNumber = ""
+		req.End = req.Start.AddDate(0, 0, 3000) // 3,000 calls a number
+		_, err := c.QueryPhoneNumbers(context.Background(), []string{"1", "2", "3", "4"}, &req)
+		assert.InDelta(t, 12_000, plannedCalls(t, err), 8)
+		assert.Zero(t, rec.count())
+	})
+	t.Run("MaxCalls raises the bound", func(t *testing.T) {
+		c, mock := newMockClient(t)
+		rec := script(mock, jsonAnswer(200, sevenDays))
+		require.NoError(t, first(c.PhoneNumberMetrics(context.Background(), century, MaxCalls(40_000))))
+		assert.Equal(t, 1, rec.count(), "the first window only: the caller stopped")
+		assert.ErrorIs(t, first(c.PhoneNumberMetrics(context.Background(), century, MaxCalls(0))), ErrInvalidRequest)
+	})
+	t.Run("planning stops when the context ends", func(t *testing.T) {
+		c, mock := newMockClient(t)
+		rec := script(mock, jsonAnswer(200, sevenDays))
+		req := *century
+		req.End = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		// Millions of 30-minute windows, allowed by the bound and counted
+		// for the progress line: the count itself must stop.
+		err := first(c.PhoneNumberMetrics(ctx, &req, HalfHourWindow(halfHourLength), MaxCalls(math.MaxInt), ReportProgress(func(RangeProgress) {})))
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Zero(t, rec.count())
+		// Under the default bound the same range is refused by its size.
+		n := plannedCalls(t, first(c.PhoneNumberMetrics(context.Background(), &req, HalfHourWindow(halfHourLength))))
+		assert.Greater(t, n, 130_000_000)
 	})
 }

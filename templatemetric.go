@@ -306,5 +306,14 @@ func (c *Client) fetchTemplateRange(ctx context.Context, req *GetChatappTemplate
 	key := func(p TemplateMetric) templateKey {
 		return templateKey{p.TemplateCode, p.Language, p.Start.UnixMilli()}
 	}
-	fetchWindows(req.Start, req.End, newWindowPlan(req.Granularity, cfg), cfg.progress, "", fetch, order, key, yield)
+	// The wire carries milliseconds; cutting on them keeps every window
+	// non-empty as the service sees it.
+	start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
+	plan := newWindowPlan(req.Granularity, cfg)
+	windows, err := plan.count(ctx, start, end, 1, cfg.maxCalls)
+	if err != nil {
+		yield(TemplateMetric{}, c.fail(opGetChatappTemplateMetric, 0, err, nil))
+		return
+	}
+	fetchWindows(start, end, plan, windows, cfg.progress, "", fetch, order, key, yield)
 }
