@@ -44,7 +44,7 @@ func (c *Client) QueryPhoneNumbers(ctx context.Context, numbers []string, req *G
 	if err == nil {
 		// The whole query's calls count against MaxCalls.
 		start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
-		_, err = newWindowPlan(req.Granularity, cfg).count(ctx, start, end, len(numbers), cfg.maxCalls)
+		_, err = newWindowPlan(req.Granularity, cfg).count(ctx, start, end, max(1, len(numbers)), cfg.maxCalls)
 	}
 	if err != nil {
 		return nil, c.fail(op, 0, err, nil)
