@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -411,3 +412,86 @@ func TestRangePlanningIsBoundedAndHonoursTheContext(t *testing.T) {
 		assert.Greater(t, n, 130_000_000)
 	})
 }
+
+// TestPlainHTTPDialsOnlyLoopbackAddresses (issue 11.7): a plain-http
+// endpoint named localhost is trusted by what it resolves to, not by its
+// name. When the resolver answers with any address that is not loopback,
+// the dial is refused, nothing is sent, and the call is not retried; when
+// it answers loopback only, the call goes through. This holds for the
+// default transport and for a user's *http.Transport; a user's transport
+// whose dialer the Client cannot reach is refused by NewClient.
+func TestPlainHTTPDialsOnlyLoopbackAddresses(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, sevenDays)
+	}))
+	defer srv.Close()
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	endpoint := "http://localhost:" + u.Port()
+	resolveTo := func(ips ...string) func(context.Context, string) ([]net.IPAddr, error) {
+		return func(_ context.Context, host string) ([]net.IPAddr, error) {
+			if host != "localhost" {
+				return nil, errors.New("unexpected lookup of " + host)
+			}
+			var out []net.IPAddr
+			for _, ip := range ips {
+				out = append(out, net.IPAddr{IP: net.ParseIP(ip)})
+			}
+			return out, nil
+		}
+	}
+	for _, client := range []struct {
+		name string
+		opts []Option
+	}{
+		{"default transport", nil},
+		{"user's *http.Transport", []Option{WithHTTPClient(&http.Client{Transport: &http.Transport{}})}},
+		{"user's client without a transport", []Option{WithHTTPClient(&http.Client{})}},
+	} {
+		for _, tc := range []struct {
+			name     string
+			resolved []string
+			ok       bool
+		}{
+			{"resolved elsewhere", []string{"192.0.2.10"}, false},
+			{"loopback and elsewhere", []string{"127.0.0.1", "192.0.2.10"}, false},
+			{"IPv6 elsewhere", []string{"::1", "2001:db8::1"}, false},
+			{"loopback only", []string{"127.0.0.1"}, true},
+		} {
+			t.Run(client.name+"/"+tc.name, func(t *testing.T) {
+				hits.Store(0)
+				c := newServerClient(t, endpoint, client.opts...)
+				c.lookupIP = resolveTo(tc.resolved...)
+				resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+				if tc.ok {
+					require.NoError(t, err)
+					assert.Len(t, resp.Data, 7)
+					assert.Equal(t, int64(1), hits.Load())
+					return
+				}
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "not loopback")
+				assert.Zero(t, hits.Load(), "nothing reached the server")
+				requireAttempts(t, err, 1)
+			})
+		}
+	}
+	t.Run("a transport the Client cannot confine", func(t *testing.T) {
+		_, err := NewClient(WithEndpoint(endpoint), WithAccessKey("LTAIx", "secret"),
+			WithHTTPClient(&http.Client{Transport: roundTripFunc(http.DefaultTransport.RoundTrip)}))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "loopback")
+	})
+	t.Run("loopback literals need no resolution", func(t *testing.T) {
+		c := newServerClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: roundTripFunc(http.DefaultTransport.RoundTrip)}))
+		_, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+		require.NoError(t, err)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -51,6 +51,8 @@ func optionError(option, rule string) error {
 // A bare host name means https. Plain http:// is accepted only for loopback
 // hosts (an emulator or a test server); anything else makes NewClient fail,
 // since credentials-derived headers must not cross a network unencrypted.
+// A plain-http host name (localhost) is trusted by what it resolves to: a
+// dial to any address that is not loopback is refused.
 func WithEndpoint(url string) Option {
 	return func(s *settings) error {
 		s.endpoint = url

@@ -54,6 +54,9 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 	if errors.As(err, &redirect) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
 		return 0, false
 	}
+	if errors.Is(err, errNotLoopback) {
+		return 0, false
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return 0, false

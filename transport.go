@@ -1,7 +1,10 @@
 package chatapp
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -106,4 +109,85 @@ func redirectFailure(resp *http.Response, red redactor) error {
 		e.Scheme, e.Host = red.redact(u.Scheme), red.redact(u.Host)
 	}
 	return e
+}
+
+// errNotLoopback marks a dial that a plain-http endpoint's host resolved
+// to an address off the loopback interface. It is not retried.
+var errNotLoopback = errors.New("not loopback")
+
+// confineToLoopback makes a plain-http Client dial loopback addresses
+// only. parseEndpoint allowed http for loopback hosts, but a name
+// (localhost) is only as loopback as its resolution: /etc/hosts, a DNS
+// search domain or a hostile resolver can point it elsewhere, and signed
+// requests would then cross a network in cleartext. A loopback IP literal
+// is never resolved and needs nothing. For a name, the Client's own
+// transport, or a copy of the user's *http.Transport, gets a dialer that
+// resolves the name itself and refuses the dial if any address is not
+// loopback. A user's RoundTripper of another type has a dialer the Client
+// cannot reach, so it is refused.
+func (c *Client) confineToLoopback() error {
+	host, _, err := net.SplitHostPort(c.host)
+	if err != nil {
+		host = c.host
+	}
+	if net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return nil
+	}
+	if c.httpClient == nil {
+		tr := sharedTransport().Clone()
+		tr.DialContext = c.loopbackDial(tr.DialContext)
+		c.roundTrip = tr.RoundTrip
+		return nil
+	}
+	var tr *http.Transport
+	switch t := c.httpClient.Transport.(type) {
+	case nil:
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		tr = t.Clone()
+	default:
+		return optionError("WithEndpoint", "plain http to the host name "+host+" needs WithHTTPClient's Transport to be an *http.Transport (or nil), so that dials off loopback can be refused; use 127.0.0.1 or [::1] instead")
+	}
+	dial := tr.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	}
+	tr.DialContext, tr.Dial = c.loopbackDial(dial), nil
+	c.httpClient.Transport = tr
+	return nil
+}
+
+// loopbackDial returns a dialer that resolves addr's host with c.lookupIP,
+// refuses the dial if any address it resolves to is not loopback, and
+// dials the resolved addresses in turn with dial.
+func (c *Client) loopbackDial(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		ips := []net.IPAddr{{IP: net.ParseIP(host)}}
+		if ips[0].IP == nil {
+			if ips, err = c.lookupIP(ctx, host); err != nil {
+				return nil, err
+			}
+		}
+		if len(ips) == 0 {
+			return nil, fmt.Errorf("%s resolves to no address", host)
+		}
+		for _, ip := range ips {
+			if !ip.IP.IsLoopback() {
+				return nil, fmt.Errorf("plain http endpoint %s resolves to %s, which is %w: refusing to send signed requests in cleartext", host, ip.IP, errNotLoopback)
+			}
+		}
+		var last error
+		for _, ip := range ips {
+			conn, err := dial(ctx, network, net.JoinHostPort(ip.String(), port))
+			if err == nil {
+				return conn, nil
+			}
+			last = err
+		}
+		return nil, last
+	}
 }
