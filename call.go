@@ -97,7 +97,7 @@ func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, at
 	var err error
 	switch {
 	case c.defaultLimiter != nil:
-		err = c.defaultLimiter.wait(ctx, op, accessKeyID)
+		err = c.defaultLimiter.wait(ctx, op)
 	case c.limiter != nil:
 		if b, ok := c.limiter.(*bucket); ok {
 			// Our own token bucket never reads the CallInfo; skip building it.

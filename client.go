@@ -117,7 +117,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	if !s.limiterSet {
-		c.defaultLimiter = &defaultLimiter{}
+		c.defaultLimiter = &defaultLimiter{account: accountLimiterFor(s.credentials.limiterKey())}
 	}
 	return c, nil
 }

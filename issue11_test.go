@@ -19,8 +19,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	alicred "github.com/aliyun/credentials-go/credentials"
 	"github.com/chatappkit/chatapp/internal/pct"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -495,3 +497,55 @@ func TestPlainHTTPDialsOnlyLoopbackAddresses(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// processLimiterCount is how many accounts the process-wide default
+// limiter holds.
+func processLimiterCount() int {
+	processLimiters.Lock()
+	defer processLimiters.Unlock()
+	return len(processLimiters.byKey)
+}
+
+// TestDefaultLimiterUnderRotatingCredentials (issue 11.8): an STS provider
+// that hands out a new AccessKeyId for every attempt keeps one quota:
+// 97 calls through two Clients of the same provider take at least two
+// seconds at the default 48/s, as they would under one key, and the
+// process-wide limiter grows by one entry, not one per rotation.
+func TestDefaultLimiterUnderRotatingCredentials(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		provider := &rotatingProvider{}
+		mock := httpmock.NewMockTransport()
+		rec := script(mock, jsonAnswer(200, sevenDays))
+		var clients []*Client
+		for range 2 {
+			c, err := NewClient(WithEndpoint(testEndpoint), WithCredential(provider), WithHTTPClient(&http.Client{Transport: mock}))
+			require.NoError(t, err)
+			clients = append(clients, c)
+		}
+		before := processLimiterCount()
+		start := time.Now()
+		const calls = 97
+		for i := range calls {
+			_, err := clients[i%2].GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+			require.NoError(t, err)
+		}
+		elapsed := time.Since(start)
+		assert.Equal(t, calls, rec.count())
+		assert.GreaterOrEqual(t, provider.calls.Load(), int64(calls), "every attempt rotated the key")
+		perSecond := GetChatappPhoneNumberMetricRateLimit * limitHeadroom
+		assert.GreaterOrEqual(t, elapsed, time.Duration(float64(calls-1)/perSecond*float64(time.Second)), "one bucket paced every key")
+		assert.LessOrEqual(t, processLimiterCount()-before, 1, "the process-wide limiter did not grow per rotation")
+	})
+}
+
+// rotatingProvider hands out new STS credentials on every call.
+type rotatingProvider struct {
+	alicred.Credential // the deprecated getters, never called
+	calls              atomic.Int64
+}
+
+func (p *rotatingProvider) GetCredential() (*alicred.CredentialModel, error) {
+	n := strconv.FormatInt(p.calls.Add(1), 10)
+	id, secret, token, kind := "STS.rotating"+n, "SECRET-rotating-"+n, "TOKEN-rotating-"+n, "sts"
+	return &alicred.CredentialModel{AccessKeyId: &id, AccessKeySecret: &secret, SecurityToken: &token, Type: &kind}, nil
+}

@@ -149,7 +149,10 @@ func WithSignatureVersion(v SignatureVersion) Option {
 // WithRateLimiter paces every attempt through l instead of the default,
 // which is a token bucket per operation at the documented limit (50/s for
 // GetChatappPhoneNumberMetric, 5/s for EnableWhatsappROIMetric) shared by
-// every Client of the same AccessKeyId in the process. A nil l disables
+// every Client of the same credential source in the process: the same
+// AccessKeyId for WithAccessKey and WithSTSToken, the same provider for
+// WithCredential and the default chain (so that rotating STS credentials
+// keep one quota). A nil l disables
 // client-side limiting. See the redislimit module for a limiter shared by
 // many processes.
 func WithRateLimiter(l Limiter) Option {
