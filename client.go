@@ -86,7 +86,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chatapp: NewClient: default credential chain: %w", err)
 		}
-		s.credentials = &providerSource{provider: cred}
+		s.credentials = &providerSource{provider: cred, defaultChain: true}
 	}
 	c := &Client{
 		scheme:           scheme,

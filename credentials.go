@@ -58,6 +58,9 @@ type credentialSource interface {
 // providerKey keys a credentials-go provider apart from AccessKeyIds.
 type providerKey struct{ provider alicred.Credential }
 
+// defaultChainKey keys every Client that uses the default credential chain.
+type defaultChainKey struct{}
+
 // staticSource serves fixed credentials (WithAccessKey, WithSTSToken).
 type staticSource struct {
 	// A pointer, so that even fmt's verbs that bypass String (a Client
@@ -73,6 +76,11 @@ func (s *staticSource) limiterKey() any { return s.c.accessKeyID }
 // one quota however often its credentials rotate. A provider of a type
 // that cannot be compared is keyed by this source, one per Client.
 func (s *providerSource) limiterKey() any {
+	if s.defaultChain {
+		// Every Client on the default chain reads the same environment,
+		// files and instance role: one account, one quota.
+		return defaultChainKey{}
+	}
 	if reflect.TypeOf(s.provider).Comparable() {
 		return providerKey{s.provider}
 	}
@@ -85,7 +93,8 @@ func (s *providerSource) limiterKey() any {
 // first calls race and fetch many times), so concurrent callers share one
 // in-flight fetch, and no two fetches ever overlap.
 type providerSource struct {
-	provider alicred.Credential
+	provider     alicred.Credential
+	defaultChain bool // made by NewClient from the default chain
 
 	mu       sync.Mutex
 	inflight *credentialFetch
