@@ -152,7 +152,8 @@ func (c *Client) confineToLoopback() error {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
-	tr.DialContext, tr.Dial = c.loopbackDial(dial), nil
+	// DialContext takes priority over a deprecated Dial the user may have set.
+	tr.DialContext = c.loopbackDial(dial)
 	c.httpClient.Transport = tr
 	return nil
 }
