@@ -85,7 +85,7 @@ func BenchmarkClientWait(b *testing.B) {
 	b.Run("Default", func(b *testing.B) {
 		id := fmt.Sprintf("bench-wait-%p", b)
 		processLimiters.Lock()
-		processLimiters.byAccessKey[id] = &accountLimiter{NewRateLimiter(1e9), NewRateLimiter(1e9)}
+		processLimiters.byKey[id] = &accountEntry{limiter: &accountLimiter{NewRateLimiter(1e9), NewRateLimiter(1e9)}}
 		processLimiters.Unlock()
 		c, err := NewClient(WithAccessKey(id, "secret"))
 		if err != nil {

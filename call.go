@@ -97,7 +97,7 @@ func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, at
 	var err error
 	switch {
 	case c.defaultLimiter != nil:
-		err = c.defaultLimiter.wait(ctx, op, accessKeyID)
+		err = c.defaultLimiter.wait(ctx, op)
 	case c.limiter != nil:
 		if b, ok := c.limiter.(*bucket); ok {
 			// Our own token bucket never reads the CallInfo; skip building it.
@@ -109,7 +109,9 @@ func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, at
 	if err == nil || errors.Is(err, ErrThrottled) || err == ctx.Err() {
 		return err
 	}
-	return fmt.Errorf("rate limiter: %w", err)
+	// Whatever failed in a limiter (a shared store down, say), the call
+	// was held back: it matches ErrThrottled, and the cause stays reachable.
+	return fmt.Errorf("%w: rate limiter: %w", ErrThrottled, err)
 }
 
 // attempt sends one signed request and decodes its answer into body.

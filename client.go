@@ -1,10 +1,12 @@
 package chatapp
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -49,6 +51,8 @@ type Client struct {
 	now    func() time.Time
 	nonce  func() string
 	jitter func(n int64) int64 // uniform in [0, n)
+	// lookupIP resolves a plain-http endpoint's host name at dial time.
+	lookupIP func(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
 // NewClient returns a Client configured by opts. Without options it calls
@@ -82,7 +86,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chatapp: NewClient: default credential chain: %w", err)
 		}
-		s.credentials = &providerSource{provider: cred}
+		s.credentials = &providerSource{provider: cred, defaultChain: true}
 	}
 	c := &Client{
 		scheme:           scheme,
@@ -100,14 +104,20 @@ func NewClient(opts ...Option) (*Client, error) {
 		now:              time.Now,
 		nonce:            newNonce,
 		jitter:           rand.Int64N,
+		lookupIP:         net.DefaultResolver.LookupIPAddr,
 	}
 	c.roundTrip = sharedTransport().RoundTrip
 	if s.httpClient != nil {
 		c.httpClient = copyHTTPClient(s.httpClient)
 		c.roundTrip = c.httpClient.Do
 	}
+	if scheme == "http" {
+		if err := c.confineToLoopback(); err != nil {
+			return nil, fmt.Errorf("chatapp: NewClient: %w", err)
+		}
+	}
 	if !s.limiterSet {
-		c.defaultLimiter = &defaultLimiter{}
+		c.defaultLimiter = &defaultLimiter{account: accountLimiterFor(s.credentials.limiterKey())}
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package chatapp
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -49,7 +50,16 @@ func isControl(r rune) bool { return r < ' ' || r == 0x7f }
 // credentialSource yields the credentials for one attempt.
 type credentialSource interface {
 	credentials(ctx context.Context) (credentials, error)
+	// limiterKey names the account whose default quota the source's
+	// calls share in the process (see processLimiters).
+	limiterKey() any
 }
+
+// providerKey keys a credentials-go provider apart from AccessKeyIds.
+type providerKey struct{ provider alicred.Credential }
+
+// defaultChainKey keys every Client that uses the default credential chain.
+type defaultChainKey struct{}
 
 // staticSource serves fixed credentials (WithAccessKey, WithSTSToken).
 type staticSource struct {
@@ -60,6 +70,23 @@ type staticSource struct {
 
 func (s *staticSource) credentials(context.Context) (credentials, error) { return *s.c, nil }
 
+func (s *staticSource) limiterKey() any { return s.c.accessKeyID }
+
+// limiterKey is the provider, so that every Client built from it shares
+// one quota however often its credentials rotate. A provider of a type
+// that cannot be compared is keyed by this source, one per Client.
+func (s *providerSource) limiterKey() any {
+	if s.defaultChain {
+		// Every Client on the default chain reads the same environment,
+		// files and instance role: one account, one quota.
+		return defaultChainKey{}
+	}
+	if reflect.TypeOf(s.provider).Comparable() {
+		return providerKey{s.provider}
+	}
+	return s
+}
+
 // providerSource asks a credentials-go Credential once per attempt, so a
 // provider that refreshes STS credentials is followed at the next attempt.
 // credentials-go providers have no locking (credentials-go v1.4.14 refreshes
@@ -67,7 +94,8 @@ func (s *staticSource) credentials(context.Context) (credentials, error) { retur
 // and fetch many times), so concurrent callers share one
 // in-flight fetch, and no two fetches ever overlap.
 type providerSource struct {
-	provider alicred.Credential
+	provider     alicred.Credential
+	defaultChain bool // made by NewClient from the default chain
 
 	mu       sync.Mutex
 	inflight *credentialFetch

@@ -83,6 +83,9 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 // decode reads resp's body (closing it) and decodes it into body, or
 // returns the *APIError or *ResponseError it stands for.
 func (c *Client) decode(resp *http.Response, body responseBody, red redactor) error {
+	if isRedirect(resp.StatusCode) {
+		return redirectFailure(resp, red)
+	}
 	if resp.ContentLength > c.maxResponseBytes {
 		resp.Body.Close()
 		return responseFailure(resp, nil, nil, problemTooLarge, c.maxResponseBytes, nil, red)
@@ -149,11 +152,11 @@ func responseFailure(resp *http.Response, env *envelope, data []byte, p problem,
 		}
 		return &APIError{
 			StatusCode:         resp.StatusCode,
-			Code:               env.Code,
+			Code:               red.redact(env.Code),
 			Message:            red.redact(env.Message),
 			RequestID:          red.redact(requestID),
 			HostID:             red.redact(env.HostID),
-			Recommend:          env.Recommend,
+			Recommend:          red.redact(env.Recommend),
 			AccessDeniedDetail: red.redact(string(env.AccessDeniedDetail)),
 			RetryAfter:         retryAfter(resp.Header),
 		}

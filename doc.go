@@ -11,8 +11,8 @@
 //
 // A Client takes a context on every call and, per HTTP attempt, waits for
 // the rate limiter (by default each operation's documented per-account
-// limit, shared by every Client of one AccessKeyId in the process), fetches
-// credentials (by default from the credentials-go chain), signs the request
+// limit, shared by every Client of one credential source in the process),
+// fetches credentials (by default from the credentials-go chain), signs the request
 // (ACS3-HMAC-SHA256 by default, or the classic RPC HMAC-SHA1 scheme), sends
 // it, and decodes the answer into typed results or typed errors:
 //

@@ -14,8 +14,9 @@ import (
 // *OperationError.
 var (
 	// ErrThrottled matches flow control by the service (System.LimitControl,
-	// Throttling, Throttling.User, Throttling.Api, HTTP 429) and a client-side
-	// rate-limiter wait that could not finish before the context deadline.
+	// Throttling, Throttling.User, Throttling.Api, HTTP 429), a client-side
+	// rate-limiter wait that could not finish before the context deadline,
+	// and any other failure of a rate limiter's Wait.
 	ErrThrottled = errors.New("chatapp: throttled")
 	// ErrProductNotSubscribed matches Product.Unsubscript: the account has not
 	// activated ChatApp Message Service.
@@ -305,3 +306,26 @@ func (e *credentialError) Error() string {
 
 func (e *credentialError) Is(target error) bool { return target == ErrCredentials }
 func (e *credentialError) Unwrap() error        { return e.err }
+
+// RedirectError reports a 3xx answer. The service never redirects, so a
+// Client follows no redirect, on its own transport or on a user's
+// http.Client: a signed request replayed to the Location, even on the same
+// host, could carry credentials to another host or in cleartext. The
+// Location's query and path are not kept.
+type RedirectError struct {
+	StatusCode int    // the 3xx status
+	Scheme     string // the Location's scheme, "" when absent
+	Host       string // the Location's host (and port), "" when absent or unparsable
+}
+
+// Error reports the status and the target host.
+func (e *RedirectError) Error() string {
+	target := "no usable Location"
+	if e.Host != "" {
+		target = e.Host
+		if e.Scheme != "" {
+			target = e.Scheme + "://" + e.Host
+		}
+	}
+	return "redirect refused (HTTP " + strconv.Itoa(e.StatusCode) + ") to " + target + ": the service never redirects"
+}

@@ -191,7 +191,15 @@ func checkDecodeError(t *testing.T, status int, body []byte, err error) {
 	}
 	var apiErr *APIError
 	var respErr *ResponseError
+	var redirect *RedirectError
 	switch {
+	case errors.As(err, &redirect):
+		if redirect.StatusCode != status || !isRedirect(status) {
+			t.Fatalf("a *RedirectError for HTTP %d: %v", status, err)
+		}
+		return
+	case isRedirect(status):
+		t.Fatalf("HTTP %d is not a *RedirectError: %v", status, err)
 	case errors.As(err, &respErr):
 		if errors.As(err, &apiErr) {
 			t.Fatalf("both an *APIError and a *ResponseError: %v", err)

@@ -80,7 +80,8 @@ type GetChatappPhoneNumberMetricRequest struct {
 	// Granularity is GranularityDaily or GranularityHalfHour; empty leaves
 	// the choice to the service, whose default is DAILY.
 	Granularity Granularity
-	// Start and End bound the range. Both are required, End must be after
+	// Start and End bound the range. Both are required, must lie in
+	// [1970-01-01T00:00:00Z, 10000-01-01T00:00:00Z), End must be after
 	// Start, and both are sent as UNIX milliseconds (finer precision is
 	// dropped).
 	Start, End time.Time
@@ -179,14 +180,11 @@ func (r *GetChatappPhoneNumberMetricRequest) validate() error {
 	switch {
 	case r == nil:
 		return &ValidationError{Field: "request", Rule: "must not be nil"}
-	case r.Start.IsZero():
-		return &ValidationError{Field: "Start", Rule: "is required"}
-	case r.End.IsZero():
-		return &ValidationError{Field: "End", Rule: "is required"}
-	case r.Start.UnixMilli() < 0:
-		return &ValidationError{Field: "Start", Rule: "must not be before 1970-01-01T00:00:00Z"}
-	case r.End.UnixMilli() <= r.Start.UnixMilli():
-		return &ValidationError{Field: "End", Rule: "must be after Start (compared in milliseconds)"}
+	}
+	if err := validateTimeRange(r.Start, r.End); err != nil {
+		return err
+	}
+	switch {
 	case r.Granularity != "" && !r.Granularity.Valid():
 		return &ValidationError{Field: "Granularity", Rule: `must be "DAILY", "HALF_HOUR" or empty, got ` + strconv.Quote(string(r.Granularity))}
 	}

@@ -51,6 +51,8 @@ func optionError(option, rule string) error {
 // A bare host name means https. Plain http:// is accepted only for loopback
 // hosts (an emulator or a test server); anything else makes NewClient fail,
 // since credentials-derived headers must not cross a network unencrypted.
+// A plain-http host name (localhost) is trusted by what it resolves to: a
+// dial to any address that is not loopback is refused.
 func WithEndpoint(url string) Option {
 	return func(s *settings) error {
 		s.endpoint = url
@@ -119,8 +121,9 @@ func WithCredential(cred alicred.Credential) Option {
 }
 
 // WithHTTPClient sends requests through hc. The Client never modifies hc: it
-// uses a copy whose redirect policy refuses to follow a redirect to another
-// host, so signed headers never reach a host they were not meant for.
+// uses a copy that follows no redirect (the service never redirects), so
+// signed requests never reach a host or a scheme they were not meant for;
+// a 3xx answer fails the call with a *RedirectError.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -146,7 +149,10 @@ func WithSignatureVersion(v SignatureVersion) Option {
 // WithRateLimiter paces every attempt through l instead of the default,
 // which is a token bucket per operation at the documented limit (50/s for
 // GetChatappPhoneNumberMetric, 5/s for EnableWhatsappROIMetric) shared by
-// every Client of the same AccessKeyId in the process. A nil l disables
+// every Client of the same credential source in the process: the same
+// AccessKeyId for WithAccessKey and WithSTSToken, the same provider for
+// WithCredential and the default chain (so that rotating STS credentials
+// keep one quota). A nil l disables
 // client-side limiting. See the redislimit module for a limiter shared by
 // many processes.
 func WithRateLimiter(l Limiter) Option {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // PhoneNumberSeries is what QueryPhoneNumbers fetched for one number.
@@ -39,6 +40,11 @@ func (c *Client) QueryPhoneNumbers(ctx context.Context, numbers []string, req *G
 	cfg, err := newRangeConfig(opts)
 	if err == nil {
 		err = validateQuery(numbers, req)
+	}
+	if err == nil {
+		// The whole query's calls count against MaxCalls.
+		start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
+		_, err = newWindowPlan(req.Granularity, cfg).count(ctx, start, end, max(1, len(numbers)), cfg.maxCalls)
 	}
 	if err != nil {
 		return nil, c.fail(op, 0, err, nil)

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// fetchWindows runs a validated range query window by window, as planned
-// by plan: fetch asks for one window, order sorts a window's points, and
+// fetchWindows runs a validated and planned range query (start and end
+// on milliseconds, split into windows by plan) window by window: fetch asks for one window, order sorts a window's points, and
 // key tells points apart, so that a point two adjacent windows both return
 // is yielded once. progress, if set, is called after every window with
 // phone as RangeProgress.PhoneNumber. A failed fetch is yielded after the
@@ -15,15 +15,8 @@ import (
 //
 // It is written for any operation's points; TemplateMetrics uses it, and
 // PhoneNumberMetrics' loop (series.go) is the same algorithm.
-func fetchWindows[P any, K comparable](start, end time.Time, plan windowPlan, progress func(RangeProgress), phone string,
+func fetchWindows[P any, K comparable](start, end time.Time, plan windowPlan, windows int, progress func(RangeProgress), phone string,
 	fetch func(from, to time.Time) ([]P, error), order func(a, b P) int, key func(P) K, yield func(P, error) bool) {
-	// The wire carries milliseconds; cutting on them keeps every window
-	// non-empty as the service sees it.
-	start, end = time.UnixMilli(start.UnixMilli()), time.UnixMilli(end.UnixMilli())
-	windows := 0
-	if progress != nil {
-		windows = plan.count(start, end)
-	}
 	// A duplicate can only come from the window next door, so the keys of
 	// two windows are kept rather than those of the whole range.
 	seen, previous := map[K]struct{}{}, map[K]struct{}{}

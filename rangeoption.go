@@ -18,6 +18,10 @@ const (
 	// The account's rate limit, not the workers, bounds the throughput; a
 	// few workers are enough to keep the limiter busy while answers travel.
 	DefaultWorkers = 4
+	// DefaultMaxCalls is how many calls a range query may plan (10,000:
+	// over three minutes of GetChatappPhoneNumberMetric's quota). A range
+	// that needs more fails at once with a *ValidationError.
+	DefaultMaxCalls = 10_000
 )
 
 // RangeOption configures PhoneNumberMetrics and QueryPhoneNumbers. An
@@ -31,6 +35,7 @@ type rangeConfig struct {
 	halfHourWindow time.Duration
 	zone           *time.Location
 	workers        int
+	maxCalls       int
 	progress       func(RangeProgress)
 }
 
@@ -40,6 +45,7 @@ func newRangeConfig(opts []RangeOption) (*rangeConfig, error) {
 		halfHourWindow: DefaultHalfHourWindow,
 		zone:           chinaStandardTime,
 		workers:        DefaultWorkers,
+		maxCalls:       DefaultMaxCalls,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -99,6 +105,21 @@ func Workers(n int) RangeOption {
 			return &ValidationError{Field: "Workers", Rule: "must be at least 1, got " + strconv.Itoa(n)}
 		}
 		c.workers = n
+		return nil
+	}
+}
+
+// MaxCalls sets how many calls a range query may make (default
+// DefaultMaxCalls); for QueryPhoneNumbers and ChannelPhoneNumberMetrics it
+// counts the calls of every number. A range that needs more fails before
+// anything is sent, with a *ValidationError that says how many calls it
+// would take.
+func MaxCalls(n int) RangeOption {
+	return func(c *rangeConfig) error {
+		if n < 1 {
+			return &ValidationError{Field: "MaxCalls", Rule: "must be at least 1, got " + strconv.Itoa(n)}
+		}
+		c.maxCalls = n
 		return nil
 	}
 }

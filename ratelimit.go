@@ -2,16 +2,17 @@ package chatapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
 // Limiter paces calls. A Client calls Wait once before every HTTP attempt,
-// retries included, and sends nothing if Wait returns an error.
+// retries included, and sends nothing if Wait returns an error; the call
+// then fails with an error matching ErrThrottled (or the context's error).
 //
 // Wait must return promptly with ctx.Err() when ctx ends, and should return
 // a *LimiterDeadlineError at once, without sleeping, when the wait would
@@ -64,11 +65,16 @@ type bucket struct{ lim *rate.Limiter }
 
 func (b *bucket) Wait(ctx context.Context) error {
 	err := b.lim.Wait(ctx)
-	if err == nil || ctx.Err() != nil {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return err
 	}
 	// rate.Limiter refused because the wait would pass the deadline; its
-	// error says so only in prose (golang/go#54541).
+	// error says so only in prose (golang/go#54541). The deadline may have
+	// passed since, so ctx.Err() can be set by now: the refusal is still
+	// this one, not the context's.
 	wait := time.Duration(0)
 	if r := b.lim.Limit(); r > 0 {
 		if missing := 1 - b.lim.Tokens(); missing > 0 {
@@ -90,43 +96,71 @@ func newAccountLimiter() *accountLimiter {
 	return &a
 }
 
+// maxProcessAccounts bounds the process-wide default limiter. Each entry
+// holds a few small buckets; a process that builds Clients for more
+// credential sources than this (a multi-tenant gateway, say) drops the
+// least recently resolved entry, and a Client built later for that source
+// starts a fresh bucket while older Clients keep theirs.
+const maxProcessAccounts = 1024
+
 // processLimiters shares the default buckets between every Client of one
-// AccessKeyId in this process: the quota belongs to the account, not to a
-// Client. Entries are never removed; each holds two small buckets.
+// credential source in this process: the quota belongs to the account, not
+// to a Client. A source is keyed once, when a Client is built, by
+// credentialSource.limiterKey: a fixed AccessKey by its AccessKeyId, a
+// credentials-go provider by the provider itself. Keying a provider by
+// the AccessKeyId it last returned would give rotating STS credentials a
+// fresh bucket, and a new map entry, on every rotation, and old and new
+// keys together could exceed the account's quota while both are in use;
+// the provider stands for the account for as long as it lives.
 var processLimiters = struct {
 	sync.Mutex
-	byAccessKey map[string]*accountLimiter
-}{byAccessKey: make(map[string]*accountLimiter)}
+	byKey map[any]*accountEntry
+	clock uint64 // counts resolutions, for least-recently-used eviction
+}{byKey: make(map[any]*accountEntry)}
 
-func accountLimiterFor(accessKeyID string) *accountLimiter {
+type accountEntry struct {
+	limiter *accountLimiter
+	used    uint64
+}
+
+func accountLimiterFor(key any) *accountLimiter {
 	processLimiters.Lock()
 	defer processLimiters.Unlock()
-	a := processLimiters.byAccessKey[accessKeyID]
-	if a == nil {
-		a = newAccountLimiter()
-		processLimiters.byAccessKey[accessKeyID] = a
+	processLimiters.clock++
+	e := processLimiters.byKey[key]
+	if e == nil {
+		if len(processLimiters.byKey) >= maxProcessAccounts {
+			evictLeastRecentlyUsed()
+		}
+		e = &accountEntry{limiter: newAccountLimiter()}
+		processLimiters.byKey[key] = e
 	}
-	return a
+	e.used = processLimiters.clock
+	return e.limiter
 }
 
-// defaultLimiter is the per-operation, per-AccessKeyId default. It caches
-// the last account it resolved, so the common case (one key) takes no lock.
+// evictLeastRecentlyUsed drops the entry resolved longest ago. It runs only
+// when a new source arrives at a full map, so a linear scan is cheap.
+func evictLeastRecentlyUsed() {
+	var oldest any
+	var oldestUse uint64
+	for k, e := range processLimiters.byKey {
+		if oldest == nil || e.used < oldestUse {
+			oldest, oldestUse = k, e.used
+		}
+	}
+	delete(processLimiters.byKey, oldest)
+}
+
+// defaultLimiter is the per-operation default of one Client: the buckets
+// of its credential source, resolved when the Client was built, so that a
+// call takes no lock and a rotation of credentials keeps the bucket.
 type defaultLimiter struct {
-	last atomic.Pointer[resolvedAccount]
+	account *accountLimiter
 }
 
-type resolvedAccount struct {
-	accessKeyID string
-	limiter     *accountLimiter
-}
-
-func (d *defaultLimiter) wait(ctx context.Context, op *operation, accessKeyID string) error {
-	r := d.last.Load()
-	if r == nil || r.accessKeyID != accessKeyID {
-		r = &resolvedAccount{accessKeyID, accountLimiterFor(accessKeyID)}
-		d.last.Store(r)
-	}
-	return r.limiter[op.id].Wait(ctx)
+func (d *defaultLimiter) wait(ctx context.Context, op *operation) error {
+	return d.account[op.id].Wait(ctx)
 }
 
 // CallInfo describes the call a Limiter is asked to pace.

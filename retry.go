@@ -16,7 +16,7 @@ import (
 // expired STS token (the next attempt signs with a fresh nonce and freshly
 // fetched credentials), and transport errors before a response. Never
 // retried: validation, authentication and permission errors, other 4xx,
-// and certificate or DNS failures that a retry cannot cure.
+// redirects, and certificate or DNS failures that a retry cannot cure.
 func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 	var respErr *ResponseError
 	if errors.As(err, &respErr) {
@@ -50,7 +50,11 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 		}
 		return 0, false
 	}
-	if errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
+	var redirect *RedirectError
+	if errors.As(err, &redirect) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
+		return 0, false
+	}
+	if errors.Is(err, errNotLoopback) {
 		return 0, false
 	}
 	var dnsErr *net.DNSError

@@ -25,8 +25,9 @@ import (
 // every number). A point a server returns in two windows is yielded once:
 // points are told apart by PhoneNumber, Granularity and Start.
 //
-// The request is validated first: an invalid request or option yields a
-// single error matching ErrInvalidRequest and sends nothing. A failed call
+// The request is validated first: an invalid request or option, or a
+// range that would take more than MaxCalls calls, yields a single error
+// matching ErrInvalidRequest and sends nothing. A failed call
 // yields its error, after the points of the windows before it, and ends
 // the sequence. Nothing is sent once the caller stops ranging. Each range
 // over the sequence queries the service anew, with req as it was when
@@ -63,9 +64,10 @@ func (c *Client) fetchRange(ctx context.Context, req *GetChatappPhoneNumberMetri
 	// non-empty as the service sees it.
 	start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
 	plan := newWindowPlan(req.Granularity, cfg)
-	windows := 0
-	if cfg.progress != nil {
-		windows = plan.count(start, end)
+	windows, err := plan.count(ctx, start, end, 1, cfg.maxCalls)
+	if err != nil {
+		yield(PhoneNumberMetric{}, c.fail(opGetChatappPhoneNumberMetric, 0, err, nil))
+		return
 	}
 	// A duplicate can only come from the window next door, so the keys of
 	// two windows are kept rather than those of the whole range.

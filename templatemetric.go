@@ -52,8 +52,10 @@ type GetChatappTemplateMetricRequest struct {
 	// Granularity is GranularityDaily or GranularityHalfHour; empty leaves
 	// the choice to the service, whose default is DAILY.
 	Granularity Granularity
-	// Start and End bound the range. Both are required, End must be after
-	// Start, and both are sent as UNIX milliseconds.
+	// Start and End bound the range. Both are required, must lie in
+	// [1970-01-01T00:00:00Z, 10000-01-01T00:00:00Z), End must be after
+	// Start, and both are sent as UNIX milliseconds (finer precision is
+	// dropped).
 	Start, End time.Time
 	// IsvCode proves that an ISV authorised the caller. Optional.
 	IsvCode string
@@ -189,17 +191,38 @@ func (r *GetChatappTemplateMetricRequest) validate() error {
 	return nil
 }
 
-// validateTimeRange checks a required [Start, End) range sent as UNIX
-// milliseconds.
-func validateTimeRange(start, end time.Time) error {
+// The times the wire's UNIX milliseconds are allowed to carry. Outside
+// them UnixMilli wraps (time.Unix(math.MinInt64, 0) would be sent as a
+// small positive number), so times are compared before any conversion.
+var (
+	minWireTime = time.Unix(0, 0)
+	maxWireTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// validateTime checks a required time field sent as UNIX milliseconds.
+func validateTime(field string, t time.Time) error {
 	switch {
-	case start.IsZero():
-		return &ValidationError{Field: "Start", Rule: "is required"}
-	case end.IsZero():
-		return &ValidationError{Field: "End", Rule: "is required"}
-	case start.UnixMilli() < 0:
-		return &ValidationError{Field: "Start", Rule: "must not be before 1970-01-01T00:00:00Z"}
-	case end.UnixMilli() <= start.UnixMilli():
+	case t.IsZero():
+		return &ValidationError{Field: field, Rule: "is required"}
+	case t.Before(minWireTime):
+		return &ValidationError{Field: field, Rule: "must not be before 1970-01-01T00:00:00Z"}
+	case !t.Before(maxWireTime):
+		return &ValidationError{Field: field, Rule: "must be before 10000-01-01T00:00:00Z"}
+	}
+	return nil
+}
+
+// validateTimeRange checks a required [Start, End) range sent as UNIX
+// milliseconds: each time on its own first, so that the comparison in
+// milliseconds cannot wrap.
+func validateTimeRange(start, end time.Time) error {
+	if err := validateTime("Start", start); err != nil {
+		return err
+	}
+	if err := validateTime("End", end); err != nil {
+		return err
+	}
+	if end.UnixMilli() <= start.UnixMilli() {
 		return &ValidationError{Field: "End", Rule: "must be after Start (compared in milliseconds)"}
 	}
 	return nil
@@ -283,5 +306,14 @@ func (c *Client) fetchTemplateRange(ctx context.Context, req *GetChatappTemplate
 	key := func(p TemplateMetric) templateKey {
 		return templateKey{p.TemplateCode, p.Language, p.Start.UnixMilli()}
 	}
-	fetchWindows(req.Start, req.End, newWindowPlan(req.Granularity, cfg), cfg.progress, "", fetch, order, key, yield)
+	// The wire carries milliseconds; cutting on them keeps every window
+	// non-empty as the service sees it.
+	start, end := time.UnixMilli(req.Start.UnixMilli()), time.UnixMilli(req.End.UnixMilli())
+	plan := newWindowPlan(req.Granularity, cfg)
+	windows, err := plan.count(ctx, start, end, 1, cfg.maxCalls)
+	if err != nil {
+		yield(TemplateMetric{}, c.fail(opGetChatappTemplateMetric, 0, err, nil))
+		return
+	}
+	fetchWindows(start, end, plan, windows, cfg.progress, "", fetch, order, key, yield)
 }

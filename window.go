@@ -1,6 +1,10 @@
 package chatapp
 
-import "time"
+import (
+	"context"
+	"strconv"
+	"time"
+)
 
 const halfHourLength = 30 * time.Minute
 
@@ -53,13 +57,41 @@ func (p windowPlan) end(from, rangeEnd time.Time) time.Time {
 	return cut
 }
 
-// count returns how many windows [start, end) is split into.
-func (p windowPlan) count(start, end time.Time) int {
+// count returns how many windows [start, end) is split into, times
+// copies (the numbers of a QueryPhoneNumbers), if that is at most
+// maxCalls. A range that would take more fails at once with a
+// *ValidationError saying about how many calls it would take; the count
+// itself stops when ctx ends. start and end are already on milliseconds.
+func (p windowPlan) count(ctx context.Context, start, end time.Time, copies, maxCalls int) (int, error) {
+	// An estimate in whole seconds first, which neither loops nor
+	// overflows: a range ending in the year 9999 in 30-minute windows is
+	// refused without walking its 140 million windows.
+	window := int64(p.span / time.Second)
+	if p.daily {
+		window = int64(p.days) * 24 * 3600
+	}
+	seconds := end.Unix() - start.Unix()
+	estimate := seconds/window + 1
+	tooMany := func(n int64) error {
+		return &ValidationError{Field: "End", Rule: "the range would take about " + strconv.FormatInt(n, 10) +
+			" calls, more than the limit of " + strconv.Itoa(maxCalls) + " (raise it with MaxCalls, or shorten the range)"}
+	}
+	// A change of clocks can make a day 23 hours: allow for it before
+	// trusting the estimate to refuse.
+	if lower := seconds / (window + window/23 + 1); lower-1 > int64(maxCalls/copies) {
+		return 0, tooMany(estimate * int64(copies))
+	}
 	n := 0
 	for from := start; from.Before(end); from = p.end(from, end) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		n++
+		if n*copies > maxCalls {
+			return 0, tooMany(max(estimate, int64(n)) * int64(copies))
+		}
 	}
-	return n
+	return n, nil
 }
 
 // startOfDay returns the midnight in loc that begins t's day there.
