@@ -44,6 +44,7 @@ type Client struct {
 	userAgent        string
 	maxResponseBytes int64
 	attemptTimeout   time.Duration
+	observer         *observer // nil without WithObserver
 
 	// Hooks that tests pin; never nil.
 	now    func() time.Time
@@ -97,10 +98,12 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent:        userAgent(s.userAgent),
 		maxResponseBytes: s.maxResponseBytes,
 		attemptTimeout:   s.attemptTimeout,
+		observer:         newObserver(s.observers),
 		now:              time.Now,
 		nonce:            newNonce,
 		jitter:           rand.Int64N,
 	}
+	c.credentials = observeCredentials(c.credentials, c.observer)
 	c.roundTrip = sharedTransport().RoundTrip
 	if s.httpClient != nil {
 		c.httpClient = copyHTTPClient(s.httpClient)

@@ -41,6 +41,7 @@ type settings struct {
 	userAgent        string
 	maxResponseBytes int64
 	attemptTimeout   time.Duration
+	observers        []Observer
 }
 
 func optionError(option, rule string) error {
