@@ -109,6 +109,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.httpClient = copyHTTPClient(s.httpClient)
 		c.roundTrip = c.httpClient.Do
 	}
+	if c.roundTrip, err = wrappedRoundTrip(s.wrapTransport, c.httpClient, c.roundTrip); err != nil {
+		return nil, fmt.Errorf("chatapp: NewClient: %w", err)
+	}
 	if !s.limiterSet {
 		c.defaultLimiter = &defaultLimiter{}
 	}

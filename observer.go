@@ -3,6 +3,7 @@ package chatapp
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 )
 
@@ -380,4 +381,58 @@ func observeCredentials(src credentialSource, o *observer) credentialSource {
 	}
 	_, provider := src.(*providerSource)
 	return &observedSource{src: src, o: o, provider: provider}
+}
+
+// WithTransport wraps the transport the Client sends with: wrap is given
+// the SDK's tuned *http.Transport (shared by every Client, with 64 idle
+// connections per host, HTTP/2 and TLS 1.2 or later), or the transport of
+// the WithHTTPClient client (http.DefaultTransport if it has none), and
+// returns the RoundTripper to use instead. Unlike replacing the client
+// with WithHTTPClient, the connection pool is kept. Several WithTransport
+// compose: the last one given is the outermost. Each request reaches the
+// wrapper with the context the attempt runs in, so a span an Observer
+// started for the attempt is its parent.
+//
+// Do not wrap it with plain otelhttp.NewTransport: otelhttp records the
+// whole request URL as url.full, and the URL's query holds the call's
+// parameters (the PhoneNumber) under SignatureV3 and, under SignatureRPC,
+// the AccessKeyId, the SecurityToken and the Signature too; otelhttp
+// offers no way to redact them. Use the chatappotel module instead, whose
+// spans carry the HTTP status, the resend count and the server address
+// but never the URL; keep WithTransport for wrappers that record no URL
+// or header value (connection metrics, net/http/httptrace timings, fault
+// injection in tests).
+func WithTransport(wrap func(http.RoundTripper) http.RoundTripper) Option {
+	return func(s *settings) error {
+		if wrap == nil {
+			return optionError("WithTransport", "wrapper is nil")
+		}
+		s.wrapTransport = append(s.wrapTransport, wrap)
+		return nil
+	}
+}
+
+// wrappedRoundTrip applies the WithTransport wrappers to the transport the
+// Client would send with; it returns roundTrip unchanged without them.
+func wrappedRoundTrip(wraps []func(http.RoundTripper) http.RoundTripper, hc *http.Client, roundTrip func(*http.Request) (*http.Response, error)) (func(*http.Request) (*http.Response, error), error) {
+	if len(wraps) == 0 {
+		return roundTrip, nil
+	}
+	var rt http.RoundTripper = sharedTransport()
+	if hc != nil {
+		rt = http.DefaultTransport
+		if hc.Transport != nil {
+			rt = hc.Transport
+		}
+	}
+	for _, wrap := range wraps {
+		if rt = wrap(rt); rt == nil {
+			return nil, optionError("WithTransport", "wrapper returned a nil RoundTripper")
+		}
+	}
+	if hc != nil {
+		hc.Transport = rt
+		return hc.Do, nil
+	}
+	return rt.RoundTrip, nil
 }

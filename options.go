@@ -42,6 +42,7 @@ type settings struct {
 	maxResponseBytes int64
 	attemptTimeout   time.Duration
 	observers        []Observer
+	wrapTransport    []func(http.RoundTripper) http.RoundTripper
 }
 
 func optionError(option, rule string) error {
