@@ -85,7 +85,8 @@ type CallDoneInfo struct {
 // AttemptStartInfo describes an HTTP attempt about to be sent.
 type AttemptStartInfo struct {
 	Operation string
-	Attempt   int // from 1
+	Host      string // the endpoint's host[:port]
+	Attempt   int    // from 1
 	Start     time.Time
 }
 
@@ -177,6 +178,7 @@ func newObserver(list []Observer) *observer {
 type callObservation struct {
 	o     *observer
 	op    *operation
+	host  string
 	ctx   context.Context // the call's, as CallStart returned it
 	start time.Time
 
@@ -217,7 +219,7 @@ func (c *Client) startCall(ctx context.Context, op *operation, params []param) (
 			ctx = next
 		}
 	}
-	return ctx, &callObservation{o: o, op: op, ctx: ctx, start: info.Start}
+	return ctx, &callObservation{o: o, op: op, host: c.host, ctx: ctx, start: info.Start}
 }
 
 // done reports the end of the call with what it returns, the last attempt
@@ -245,7 +247,7 @@ func (co *callObservation) startAttempt(ctx context.Context, attempt int) contex
 	}
 	co.attempts = attempt
 	co.attStart = time.Now()
-	info := AttemptStartInfo{Operation: co.op.name, Attempt: attempt, Start: co.attStart}
+	info := AttemptStartInfo{Operation: co.op.name, Host: co.host, Attempt: attempt, Start: co.attStart}
 	for _, x := range co.o.list {
 		if x.AttemptStart == nil {
 			continue

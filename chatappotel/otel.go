@@ -137,10 +137,11 @@ type observer struct {
 	// sets caches the attribute sets of the metrics, per operation and
 	// status code: they are few, and a set built once costs nothing to
 	// reuse.
-	sets sync.Map // setKey → metric.MeasurementOption
+	sets  sync.Map // setKey → metric.MeasurementOption
+	specs sync.Map // specKey → *callSpec
 }
 
-type setKey struct{ kind, op, code string }
+type setKey struct{ kind, op, code, errType string }
 
 func newObserver(opts ...Option) *observer {
 	var c config
@@ -204,16 +205,44 @@ func server(host string) []attribute.KeyValue {
 }
 
 func (o *observer) callStart(ctx context.Context, info chatapp.CallStartInfo) context.Context {
-	name := spanName(info.Operation)
-	attrs := append(make([]attribute.KeyValue, 0, 5),
-		semconv.RPCSystemNameKey.String(SystemName), semconv.RPCMethod(name))
-	attrs = append(attrs, server(info.Host)...)
+	spec := o.spec(info.Operation, info.Host)
+	opts := spec.start
 	if info.PhoneNumber != "" {
-		attrs = append(attrs, PhoneNumberKey.String(info.PhoneNumber))
+		opts = append(opts[:len(opts):len(opts)], trace.WithAttributes(PhoneNumberKey.String(info.PhoneNumber)))
 	}
-	ctx, _ = o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithTimestamp(info.Start), trace.WithAttributes(attrs...))
+	ctx, _ = o.tracer.Start(ctx, spec.name, opts...)
 	return ctx
+}
+
+// callSpec is what the spans of one operation against one host share,
+// built once.
+type callSpec struct {
+	name  string                  // the span's name and rpc.method
+	start []trace.SpanStartOption // of the call span
+	first []trace.SpanStartOption // of a first attempt's span
+	attrs []attribute.KeyValue    // server.address and server.port
+}
+
+type specKey struct{ op, host string }
+
+// spec returns the callSpec of op against host.
+func (o *observer) spec(op, host string) *callSpec {
+	k := specKey{op, host}
+	if s, ok := o.specs.Load(k); ok {
+		return s.(*callSpec)
+	}
+	name := spanName(op)
+	srv := server(host)
+	attrs := append([]attribute.KeyValue{semconv.RPCSystemNameKey.String(SystemName), semconv.RPCMethod(name)}, srv...)
+	s := &callSpec{
+		name:  name,
+		start: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)},
+		first: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(append([]attribute.KeyValue{semconv.HTTPRequestMethodPost}, srv...)...)},
+		attrs: srv,
+	}
+	v, _ := o.specs.LoadOrStore(k, s)
+	return v.(*callSpec)
 }
 
 func (o *observer) callDone(ctx context.Context, info chatapp.CallDoneInfo) {
@@ -232,19 +261,14 @@ func (o *observer) callDone(ctx context.Context, info chatapp.CallDoneInfo) {
 		span.SetAttributes(attrs...)
 	}
 	span.End()
-	attrs := []attribute.KeyValue{semconv.RPCMethod(spanName(info.Operation)), semconv.RPCResponseStatusCode(status)}
-	if errType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
-	}
-	o.duration.Record(ctx, info.Duration.Seconds(), rpcconv.SystemNameAttr(SystemName), attrs...)
+	o.duration.Inst().Record(ctx, info.Duration.Seconds(), o.set("duration", info.Operation, status, errType))
 }
 
 func (o *observer) attemptStart(ctx context.Context, info chatapp.AttemptStartInfo) context.Context {
-	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithTimestamp(info.Start)}
+	spec := o.spec(info.Operation, info.Host)
+	opts := spec.first
 	if n := info.ResendCount(); n > 0 {
-		opts = append(opts, trace.WithAttributes(semconv.HTTPRequestMethodPost, semconv.HTTPRequestResendCount(n)))
-	} else {
-		opts = append(opts, trace.WithAttributes(semconv.HTTPRequestMethodPost))
+		opts = append(opts[:len(opts):len(opts)], trace.WithAttributes(semconv.HTTPRequestResendCount(n)))
 	}
 	ctx, _ = o.tracer.Start(ctx, "POST", opts...)
 	return ctx
@@ -271,14 +295,14 @@ func (o *observer) attemptDone(ctx context.Context, info chatapp.AttemptDoneInfo
 		span.SetAttributes(attrs...)
 	}
 	span.End()
-	o.attempts.Add(ctx, 1, o.set("attempts", info.Operation, status))
+	o.attempts.Add(ctx, 1, o.set("attempts", info.Operation, status, ""))
 	if errors.Is(info.Err, chatapp.ErrThrottled) {
-		o.throttles.Add(ctx, 1, o.set("throttles", info.Operation, ""))
+		o.throttles.Add(ctx, 1, o.set("throttles", info.Operation, "", ""))
 	}
 }
 
 func (o *observer) limiterWait(ctx context.Context, info chatapp.LimiterWaitInfo) {
-	o.waits.Record(ctx, info.Duration.Seconds(), o.set("waits", info.Operation, ""))
+	o.waits.Record(ctx, info.Duration.Seconds(), o.set("waits", info.Operation, "", ""))
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return
@@ -317,15 +341,18 @@ func (o *observer) credentials(ctx context.Context, info chatapp.CredentialsInfo
 }
 
 // set returns the cached attribute set of a metric for an operation and a
-// status code ("" for none).
-func (o *observer) set(kind, op, code string) metric.MeasurementOption {
-	k := setKey{kind, op, code}
+// status code and error type ("" for none).
+func (o *observer) set(kind, op, code, errType string) metric.MeasurementOption {
+	k := setKey{kind, op, code, errType}
 	if s, ok := o.sets.Load(k); ok {
 		return s.(metric.MeasurementOption)
 	}
 	attrs := []attribute.KeyValue{semconv.RPCSystemNameKey.String(SystemName), semconv.RPCMethod(spanName(op))}
 	if code != "" {
 		attrs = append(attrs, semconv.RPCResponseStatusCode(code))
+	}
+	if errType != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 	}
 	s, _ := o.sets.LoadOrStore(k, metric.WithAttributeSet(attribute.NewSet(attrs...)))
 	return s.(metric.MeasurementOption)
