@@ -17,10 +17,10 @@
 // with http.request.method, http.response.status_code,
 // http.request.resend_count (from the second attempt), chatapp.request_id,
 // error.type on failure and, when it is retried, chatapp.retry.reason and
-// chatapp.retry.delay (seconds). Limiter waits and backoff pauses are
-// events on the call span ("chatapp.limiter.wait", "chatapp.backoff") with
-// their duration in seconds; credentials fetched from a provider are a
-// "chatapp.credentials" event.
+// chatapp.retry.delay (seconds). Limiter waits of MinWaitEvent or more and
+// backoff pauses are events on the call span ("chatapp.limiter.wait",
+// "chatapp.backoff") with their duration in seconds (chatapp.duration);
+// credentials fetched from a provider are a "chatapp.credentials" event.
 //
 // # Metrics
 //
@@ -61,6 +61,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/chatappkit/chatapp"
 	"go.opentelemetry.io/otel"
@@ -301,8 +302,16 @@ func (o *observer) attemptDone(ctx context.Context, info chatapp.AttemptDoneInfo
 	}
 }
 
+// MinWaitEvent is the shortest limiter wait recorded as a span event;
+// shorter ones (a token was there) only count in
+// chatapp.client.limiter.wait.duration.
+const MinWaitEvent = time.Millisecond
+
 func (o *observer) limiterWait(ctx context.Context, info chatapp.LimiterWaitInfo) {
 	o.waits.Record(ctx, info.Duration.Seconds(), o.set("waits", info.Operation, "", ""))
+	if info.Duration < MinWaitEvent && info.Err == nil {
+		return
+	}
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return

@@ -140,6 +140,19 @@ func tree(spans []sdktrace.ReadOnlySpan) string {
 	return b.String()
 }
 
+// slowLimiter makes every attempt wait 2ms, longer than
+// chatappotel.MinWaitEvent.
+type slowLimiter struct{}
+
+func (slowLimiter) Wait(ctx context.Context) error {
+	select {
+	case <-time.After(2 * chatappotel.MinWaitEvent):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // TestThrottledThenAnswered: a call throttled once and then answered makes
 // one call span with two attempt spans under it, one throttle, two
 // attempts and one call duration point.
@@ -147,7 +160,7 @@ func TestThrottledThenAnswered(t *testing.T) {
 	srv := chatapptest.NewServer()
 	t.Cleanup(srv.Close)
 	rec := newRecorded()
-	c, err := srv.Client(quickRetries, rec.opt)
+	c, err := srv.Client(quickRetries, rec.opt, chatapp.WithRateLimiter(slowLimiter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
