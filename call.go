@@ -40,20 +40,24 @@ type responseBody interface {
 func invoke[B any, PB interface {
 	*B
 	responseBody
-}](ctx context.Context, c *Client, op *operation, params []param) (*B, error) {
+}](ctx context.Context, c *Client, op *operation, params []param) (_ *B, err error) {
+	ctx, obs := c.startCall(ctx, op, params)
+	defer func() { obs.done(err) }()
 	var last error
 	for attempt := 1; ; attempt++ {
 		cred, err := c.credentials.credentials(ctx)
 		if err != nil {
 			return nil, c.fail(op, attempt-1, err, last)
 		}
-		if err := c.wait(ctx, op, cred.accessKeyID, attempt); err != nil {
+		if err := c.observedWait(ctx, obs, op, cred.accessKeyID, attempt); err != nil {
 			return nil, c.fail(op, attempt-1, err, last)
 		}
 		body := PB(new(B))
 		start := time.Now()
-		status, err := c.attempt(ctx, op, params, cred, body)
-		c.logAttempt(ctx, op, attempt, status, body.head(), err, time.Since(start))
+		actx := obs.startAttempt(ctx, attempt)
+		status, err := c.attempt(actx, op, params, cred, body)
+		obs.endAttempt(attempt, status, body.head(), err)
+		c.logAttempt(actx, op, attempt, status, body.head(), err, time.Since(start))
 		if err == nil {
 			return (*B)(body), nil
 		}
@@ -77,7 +81,7 @@ func invoke[B any, PB interface {
 			tooLate := fmt.Errorf("retry pause of %v would pass the context deadline: %w", delay.Round(time.Millisecond), context.DeadlineExceeded)
 			return nil, c.fail(op, attempt, tooLate, err)
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := c.pause(ctx, obs, delay, err); err != nil {
 			return nil, c.fail(op, attempt, err, last)
 		}
 	}

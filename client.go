@@ -46,6 +46,7 @@ type Client struct {
 	userAgent        string
 	maxResponseBytes int64
 	attemptTimeout   time.Duration
+	observer         *observer // nil without WithObserver
 
 	// Hooks that tests pin; never nil.
 	now    func() time.Time
@@ -101,20 +102,35 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent:        userAgent(s.userAgent),
 		maxResponseBytes: s.maxResponseBytes,
 		attemptTimeout:   s.attemptTimeout,
+		observer:         newObserver(s.observers),
 		now:              time.Now,
 		nonce:            newNonce,
 		jitter:           rand.Int64N,
 		lookupIP:         net.DefaultResolver.LookupIPAddr,
 	}
+	c.credentials = observeCredentials(c.credentials, c.observer)
 	c.roundTrip = sharedTransport().RoundTrip
 	if s.httpClient != nil {
 		c.httpClient = copyHTTPClient(s.httpClient)
 		c.roundTrip = c.httpClient.Do
 	}
+	// The transport the Client owns, unless WithHTTPClient gave one: the
+	// shared tuned one, or a copy confined to loopback dials.
+	var own http.RoundTripper = sharedTransport()
 	if scheme == "http" {
-		if err := c.confineToLoopback(); err != nil {
+		confined, err := c.confineToLoopback()
+		if err != nil {
 			return nil, fmt.Errorf("chatapp: NewClient: %w", err)
 		}
+		if confined != nil {
+			own = confined
+		}
+	}
+	if c.httpClient == nil {
+		c.roundTrip = own.RoundTrip
+	}
+	if c.roundTrip, err = wrappedRoundTrip(s.wrapTransport, c.httpClient, own, c.roundTrip); err != nil {
+		return nil, fmt.Errorf("chatapp: NewClient: %w", err)
 	}
 	if !s.limiterSet {
 		c.defaultLimiter = &defaultLimiter{account: accountLimiterFor(s.credentials.limiterKey())}

@@ -41,6 +41,8 @@ type settings struct {
 	userAgent        string
 	maxResponseBytes int64
 	attemptTimeout   time.Duration
+	observers        []Observer
+	wrapTransport    []func(http.RoundTripper) http.RoundTripper
 }
 
 func optionError(option, rule string) error {

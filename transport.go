@@ -125,19 +125,18 @@ var errNotLoopback = errors.New("not loopback")
 // resolves the name itself and refuses the dial if any address is not
 // loopback. A user's RoundTripper of another type has a dialer the Client
 // cannot reach, so it is refused.
-func (c *Client) confineToLoopback() error {
+func (c *Client) confineToLoopback() (*http.Transport, error) {
 	host, _, err := net.SplitHostPort(c.host)
 	if err != nil {
 		host = c.host
 	}
 	if net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return nil
+		return nil, nil
 	}
 	if c.httpClient == nil {
 		tr := sharedTransport().Clone()
 		tr.DialContext = c.loopbackDial(tr.DialContext)
-		c.roundTrip = tr.RoundTrip
-		return nil
+		return tr, nil
 	}
 	var tr *http.Transport
 	switch t := c.httpClient.Transport.(type) {
@@ -146,7 +145,7 @@ func (c *Client) confineToLoopback() error {
 	case *http.Transport:
 		tr = t.Clone()
 	default:
-		return optionError("WithEndpoint", "plain http to the host name "+host+" needs WithHTTPClient's Transport to be an *http.Transport (or nil), so that dials off loopback can be refused; use 127.0.0.1 or [::1] instead")
+		return nil, optionError("WithEndpoint", "plain http to the host name "+host+" needs WithHTTPClient's Transport to be an *http.Transport (or nil), so that dials off loopback can be refused; use 127.0.0.1 or [::1] instead")
 	}
 	dial := tr.DialContext
 	if dial == nil {
@@ -155,7 +154,7 @@ func (c *Client) confineToLoopback() error {
 	// DialContext takes priority over a deprecated Dial the user may have set.
 	tr.DialContext = c.loopbackDial(dial)
 	c.httpClient.Transport = tr
-	return nil
+	return nil, nil
 }
 
 // loopbackDial returns a dialer that resolves addr's host with c.lookupIP,
