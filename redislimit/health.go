@@ -79,6 +79,17 @@ func (h *health) skipRedis(now time.Time) context.Context {
 	return nil
 }
 
+// current returns the current outage, or nil if Redis is considered
+// available.
+func (h *health) current() context.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.down {
+		return nil
+	}
+	return h.outage
+}
+
 // route tells a caller whether to ask Redis, and whether it does so as
 // the outage's probe.
 func (h *health) route(now time.Time) (ask, probe bool) {

@@ -121,16 +121,24 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		return err
 	}
 	for {
-		if outage := l.health.skipRedis(time.Now()); outage != nil {
-			recovered, err := l.degraded(ctx, ks, outage)
-			if recovered {
-				continue
+		outage := l.health.skipRedis(time.Now())
+		if outage == nil {
+			down, err := l.shared(ctx, ks)
+			if !down {
+				return err
 			}
-			return err
+			// Redis failed this call, or another's: follow the fault
+			// policy now rather than ask again, so that a short probe
+			// interval cannot keep this Wait asking a failing Redis.
+			if outage = l.health.current(); outage == nil {
+				continue // the outage ended meanwhile
+			}
 		}
-		if down, err := l.shared(ctx, ks); !down {
-			return err
+		recovered, err := l.degraded(ctx, ks, outage)
+		if recovered {
+			continue
 		}
+		return err
 	}
 }
 
@@ -166,7 +174,7 @@ func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err erro
 				return false, ctx.Err()
 			}
 			l.fault(probe, err)
-			continue
+			return true, nil
 		}
 		l.healthy(probe)
 		if ok {

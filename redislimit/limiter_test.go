@@ -177,7 +177,8 @@ func TestOptionErrorsNameTheOptionAndRule(t *testing.T) {
 		{WithExpectedReplicas(0), "WithExpectedReplicas: n must be at least 1, got 0"},
 		{WithFaultPolicy(FaultPolicy(7)), "WithFaultPolicy: the policy must be Fallback or FailClosed, got FaultPolicy(7)"},
 		{WithRedisTimeout(0), "WithRedisTimeout: the timeout must be positive"},
-		{WithProbeInterval(-time.Second), "WithProbeInterval: the interval must be positive"},
+		{WithProbeInterval(-time.Second), "WithProbeInterval: the interval must be at least 10ms, got -1s"},
+		{WithProbeInterval(time.Nanosecond), "WithProbeInterval: the interval must be at least 10ms, got 1ns"},
 	} {
 		l := newLimiter(newFake(), []Option{tc.opt})
 		if l.Err() == nil || !strings.Contains(l.Err().Error(), tc.want) {
@@ -546,4 +547,37 @@ func TestStateForDerivesTheKeyOnce(t *testing.T) {
 	if calls != 2 || a != b {
 		t.Errorf("key function ran %d times for 2 calls; same state %v", calls, a == b)
 	}
+}
+
+// A Wait whose own probe fails goes to the fault policy; it does not probe
+// again, however short the probe interval, so a stalled Redis cannot keep
+// a Wait without deadline asking it forever (issue 11.9c). The interval is
+// set below what WithProbeInterval accepts, to show that the loop does not
+// depend on it.
+func TestFailedProbeGoesToFaultPolicyWithoutLooping(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.hold() // Redis stalls: every call runs into the Redis timeout
+		defer f.release()
+		l := newLimiter(f, []Option{WithRedisTimeout(100 * time.Millisecond), WithLogger(nil)})
+		l.cfg.probeInterval = 0
+		ctx, cancel := context.WithCancel(callCtx(t.Context(), opMetric))
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- l.Wait(ctx) }() // no deadline
+		time.Sleep(2 * time.Second)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Wait = %v, want admission by the fallback", err)
+			}
+		default:
+			t.Errorf("Wait still running after 2s against a stalled Redis; %d Redis calls", f.calls.Load())
+			cancel()
+			<-done
+		}
+		if s := l.Stats(); s.RedisCalls != 1 || s.FallbackAdmitted != 1 {
+			t.Errorf("stats %+v, want one Redis call, then the fallback", s)
+		}
+	})
 }
