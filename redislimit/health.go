@@ -17,12 +17,13 @@ type Stats struct {
 	RedisCalls       uint64 // script runs started
 	RedisErrors      uint64 // script runs that failed or timed out (not counting the caller's own cancellations)
 	Outages          uint64 // times the Limiter lost Redis and turned to its fault policy
+	BucketFaults     uint64 // Waits refused with a *BucketError: one key's value was unusable
 	Degraded         bool   // whether Redis is considered unavailable now
 }
 
 type counters struct {
 	admitted, fallbackAdmitted, refused, delays, deadlineRefusals,
-	redisCalls, redisErrors, outages atomic.Uint64
+	redisCalls, redisErrors, outages, bucketFaults atomic.Uint64
 }
 
 // Stats returns the Limiter's counters, for metrics and health checks.
@@ -39,6 +40,7 @@ func (l *Limiter) Stats() Stats {
 		RedisCalls:       l.stats.redisCalls.Load(),
 		RedisErrors:      l.stats.redisErrors.Load(),
 		Outages:          l.stats.outages.Load(),
+		BucketFaults:     l.stats.bucketFaults.Load(),
 		Degraded:         l.health.isDown(),
 	}
 }

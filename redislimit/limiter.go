@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +22,35 @@ import (
 // policy while Redis is unreachable or failing. It unwraps to the Redis
 // error too.
 var ErrUnavailable = errors.New("redislimit: Redis unavailable")
+
+// ErrBucketFault matches the error Wait returns when Redis answers but
+// one bucket's key cannot be used: its value is not a time the
+// rate-limit script can read, or the key has another type. It is that
+// key's fault, not an outage: other keys keep their shared buckets, and
+// the fault policy does not apply. The error is a *BucketError.
+var ErrBucketFault = errors.New("redislimit: bucket fault")
+
+// BucketError reports a fault of one bucket's key. It matches
+// ErrBucketFault and unwraps to the cause. The Redis key holds the
+// account only as AccountKey's hash or the WithAccount name, never an
+// AccessKeyId or a secret.
+type BucketError struct {
+	Key       string // the Redis key, e.g. "rate:chatapp:ak-…:GetChatappPhoneNumberMetric"
+	Operation string // the API action of the refused call, or "" without a chatapp.CallInfo
+	Err       error  // what was wrong
+}
+
+// Error names the key, the operation and the cause.
+func (e *BucketError) Error() string {
+	op := e.Operation
+	if op == "" {
+		op = "_"
+	}
+	return fmt.Sprintf("redislimit: bucket %q (operation %s) is unusable: %v; fix or delete the key", e.Key, op, e.Err)
+}
+
+// Unwrap returns ErrBucketFault and the cause.
+func (e *BucketError) Unwrap() []error { return []error{ErrBucketFault, e.Err} }
 
 // Limiter is a chatapp.Limiter whose buckets live in Redis, so that every
 // process using the same Redis and key shares one rate. It is safe for
@@ -123,7 +154,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	for {
 		outage := l.health.skipRedis(time.Now())
 		if outage == nil {
-			down, err := l.shared(ctx, ks)
+			down, err := l.shared(ctx, ks, info.Operation)
 			if !down {
 				return err
 			}
@@ -144,7 +175,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 
 // shared waits for the Redis bucket. down reports that Redis turned out
 // to be unavailable, and the call must follow the fault policy instead.
-func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err error) {
+func (l *Limiter) shared(ctx context.Context, ks *keyState, operation string) (down bool, err error) {
 	ahead := ks.queued.Add(1) - 1
 	defer ks.queued.Add(-1)
 	if least := ks.leastWait(ahead); least > 0 {
@@ -172,6 +203,13 @@ func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err erro
 			if ctx.Err() != nil {
 				l.health.abandon(probe)
 				return false, ctx.Err()
+			}
+			var bad badBucket
+			if errors.As(err, &bad) {
+				// Redis answered: it is up, and only this key is wrong.
+				l.healthy(probe)
+				l.stats.bucketFaults.Add(1)
+				return false, &BucketError{Key: redisPrefix + ks.key, Operation: operation, Err: bad.err}
 			}
 			l.fault(probe, err)
 			return true, nil
@@ -429,10 +467,38 @@ func (b redisBackend) allow(ctx context.Context, key string, lim Limit) (bool, t
 	// as one call per interval keeps non-integer rates such as 47.04/s.
 	res, err := b.rl.Allow(ctx, key, redis_rate.Limit{Rate: 1, Period: lim.interval(), Burst: lim.Burst})
 	if err != nil {
+		if keyFault(err) {
+			return false, 0, badBucket{err}
+		}
 		return false, 0, err
 	}
 	if res.Allowed > 0 {
 		return true, 0, nil
 	}
 	return false, res.RetryAfter, nil
+}
+
+// redisPrefix is the prefix redis_rate puts before every key.
+const redisPrefix = "rate:"
+
+// badBucket is a backend error caused by one key's value, not by Redis.
+type badBucket struct{ err error }
+
+func (e badBucket) Error() string { return e.err.Error() }
+
+// keyFault reports whether a failed script run was caused by the key it
+// ran on: Redis answered WRONGTYPE (the key is not a string), or the
+// script failed at run time (a value that is not a number makes its
+// arithmetic fail), or its answer could not be parsed. Every other error
+// (a connection failure, a timeout, READONLY, LOADING, BUSY, OOM, NOAUTH,
+// CLUSTERDOWN, …) concerns the whole server.
+func keyFault(err error) bool {
+	var re redis.Error
+	if errors.As(err, &re) {
+		msg := re.Error()
+		return strings.HasPrefix(msg, "WRONGTYPE ") ||
+			strings.HasPrefix(msg, "ERR ") && strings.Contains(msg, "user_script")
+	}
+	var ne *strconv.NumError
+	return errors.As(err, &ne)
 }

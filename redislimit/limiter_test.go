@@ -3,8 +3,10 @@ package redislimit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -580,4 +582,36 @@ func TestFailedProbeGoesToFaultPolicyWithoutLooping(t *testing.T) {
 			t.Errorf("stats %+v, want one Redis call, then the fallback", s)
 		}
 	})
+}
+
+// replyError is a Redis error reply, as go-redis returns one.
+type replyError string
+
+func (e replyError) Error() string { return string(e) }
+func (replyError) RedisError()     {}
+
+// Only errors caused by the key's value are bucket faults; errors of the
+// whole server still start an outage (issue 11.9a).
+func TestKeyFaultClassification(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{replyError("WRONGTYPE Operation against a key holding the wrong kind of value script: f52a, on @user_script:26."), true},
+		{replyError("ERR user_script:34: bad argument #1 to 'max' (number expected, got nil) script: f52a, on @user_script:34."), true},
+		{fmt.Errorf("parse: %w", &strconv.NumError{Func: "ParseFloat", Num: "-nan", Err: strconv.ErrSyntax}), true},
+		{replyError("READONLY You can't write against a read only replica."), false},
+		{replyError("LOADING Redis is loading the dataset in memory"), false},
+		{replyError("BUSY Redis is busy running a script."), false},
+		{replyError("OOM command not allowed when used memory > 'maxmemory'."), false},
+		{replyError("NOAUTH Authentication required."), false},
+		{replyError("ERR unknown command 'EVALSHA'"), false},
+		{errors.New("dial unix /nowhere: connect: connection refused"), false},
+		{context.DeadlineExceeded, false},
+		{errRedisTimeout{time.Second}, false},
+	} {
+		if got := keyFault(tc.err); got != tc.want {
+			t.Errorf("keyFault(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
 }

@@ -368,3 +368,49 @@ func TestKeyHasTTL(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Issue 11.9a: a corrupt value in one account's key is that key's error,
+// not an outage: other accounts keep their shared buckets in Redis.
+func TestCorruptKeyIsThatKeysError(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	l := New(srv.client(t), WithFaultPolicy(FailClosed), WithLogger(nil))
+	const akA, akB, akC = "LTAI5tCorruptA", "LTAI5tHealthyB", "LTAI5tWrongTypeC"
+	ctxFor := func(ak string) context.Context {
+		return chatapp.ContextWithCallInfo(t.Context(), chatapp.CallInfo{Operation: opMetric, AccessKeyID: ak, Attempt: 1})
+	}
+	keyA := "rate:chatapp:" + AccountKey(akA) + ":" + opMetric
+	keyC := "rate:chatapp:" + AccountKey(akC) + ":" + opMetric
+	if err := rdb.Set(t.Context(), keyA, "not-a-time", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.HSet(t.Context(), keyC, "f", "v").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ ak, key string }{{akA, keyA}, {akC, keyC}} {
+		err := l.Wait(ctxFor(tc.ak))
+		var be *BucketError
+		if !errors.As(err, &be) || !errors.Is(err, ErrBucketFault) {
+			t.Errorf("Wait on %s = %v, want a *BucketError matching ErrBucketFault", tc.key, err)
+			continue
+		}
+		t.Logf("test 9a: %v", err)
+		if be.Key != tc.key || be.Operation != opMetric || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("BucketError names key %q, operation %q, want %q, %q", be.Key, be.Operation, tc.key, opMetric)
+		}
+		if strings.Contains(err.Error(), tc.ak) {
+			t.Errorf("error %q holds the AccessKeyId", err)
+		}
+		if errors.Is(err, ErrUnavailable) {
+			t.Errorf("error %q matches ErrUnavailable", err)
+		}
+	}
+	for range 3 {
+		if err := l.Wait(ctxFor(akB)); err != nil {
+			t.Fatalf("Wait for another account after the corrupt keys = %v, want nil", err)
+		}
+	}
+	if s := l.Stats(); s.Degraded || s.Outages != 0 || s.RedisErrors != 0 || s.BucketFaults != 2 || s.Admitted != 3 || s.Refused != 0 {
+		t.Errorf("stats %+v, want no outage, 2 bucket faults, 3 admitted by Redis", s)
+	}
+}
