@@ -12,7 +12,7 @@ type Stats struct {
 	Admitted         uint64 // Waits admitted by the shared bucket in Redis
 	FallbackAdmitted uint64 // Waits admitted by the local fallback bucket
 	Refused          uint64 // Waits refused by FailClosed while Redis was unavailable
-	Delays           uint64 // times Redis said "not yet" and Wait slept
+	Delays           uint64 // times Wait slept for a slot (named by Redis, or the next one after a sleeping call of this process)
 	DeadlineRefusals uint64 // Waits that failed at once because the deadline was too near
 	RedisCalls       uint64 // script runs started
 	RedisErrors      uint64 // script runs that failed or timed out (not counting the caller's own cancellations)

@@ -175,6 +175,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 
 // shared waits for the Redis bucket. down reports that Redis turned out
 // to be unavailable, and the call must follow the fault policy instead.
+//
+// The per-key gate is held only while a call looks at the key's local
+// schedule and asks Redis, never while it sleeps: a call that must wait
+// claims a slot (the one Redis named, or the one after the slot of the
+// call of this process that sleeps ahead of it), lets the gate go, sleeps
+// until that slot and asks Redis then. A call behind it thus learns at
+// once when its own slot would come, and fails at once if its deadline
+// is nearer.
 func (l *Limiter) shared(ctx context.Context, ks *keyState, operation string) (down bool, err error) {
 	ahead := ks.queued.Add(1) - 1
 	defer ks.queued.Add(-1)
@@ -186,63 +194,115 @@ func (l *Limiter) shared(ctx context.Context, ks *keyState, operation string) (d
 			return false, &chatapp.LimiterDeadlineError{Wait: least}
 		}
 	}
-	select {
-	case ks.gate <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	defer func() { <-ks.gate }()
-
+	claimed := false // the call slept until a slot it claimed, and asks Redis now
 	for {
-		ask, probe := l.health.route(time.Now())
-		if !ask {
-			return true, nil
+		select {
+		case ks.gate <- struct{}{}:
+		case <-ctx.Done():
+			return false, ctx.Err()
 		}
-		ok, retry, err := l.ask(ctx, ks)
-		if err != nil {
-			if ctx.Err() != nil {
-				l.health.abandon(probe)
-				return false, ctx.Err()
-			}
-			var bad badBucket
-			if errors.As(err, &bad) {
-				// Redis answered: it is up, and only this key is wrong.
-				l.healthy(probe)
-				l.stats.bucketFaults.Add(1)
-				return false, &BucketError{Key: redisPrefix + ks.key, Operation: operation, Err: bad.err}
-			}
-			l.fault(probe, err)
-			return true, nil
+		wait, settled, down, err := l.turn(ctx, ks, operation, claimed)
+		<-ks.gate
+		if settled {
+			return down, err
 		}
-		l.healthy(probe)
-		if ok {
-			l.stats.admitted.Add(1)
-			return false, nil
-		}
-		if err := l.pause(ctx, ks, retry); err != nil {
+		claimed = true
+		if err := l.pause(ctx, ks, wait); err != nil {
 			return false, err
 		}
 	}
 }
 
-// pause sleeps until Redis's next slot, plus jitter, unless that would
-// pass ctx's deadline.
-func (l *Limiter) pause(ctx context.Context, ks *keyState, retry time.Duration) error {
-	if retry <= 0 {
+// turn is one look at the bucket, with ks.gate held. It settles the call
+// (admitted, refused, or down: Redis is unavailable), or returns how long
+// the call must sleep until the slot it claimed.
+func (l *Limiter) turn(ctx context.Context, ks *keyState, operation string, claimed bool) (wait time.Duration, settled, down bool, err error) {
+	interval := ks.limit.interval()
+	if !claimed {
+		if wait := time.Until(ks.next); wait > 0 {
+			// A call of this process sleeps until a slot before ks.next,
+			// so Redis would say "not yet": claim the next slot without
+			// asking.
+			if err := l.tooLate(ctx, wait); err != nil {
+				return 0, true, false, err
+			}
+			ks.next = ks.next.Add(interval)
+			return wait, false, false, nil
+		}
+	}
+	ask, probe := l.health.route(time.Now())
+	if !ask {
+		return 0, true, true, nil
+	}
+	ok, retry, err := l.ask(ctx, ks)
+	if err != nil {
+		if ctx.Err() != nil {
+			l.health.abandon(probe)
+			return 0, true, false, ctx.Err()
+		}
+		var bad badBucket
+		if errors.As(err, &bad) {
+			// Redis answered: it is up, and only this key is wrong.
+			l.healthy(probe)
+			return 0, true, false, l.bucketFault(ks, operation, bad.err)
+		}
+		l.fault(probe, err)
+		return 0, true, true, nil
+	}
+	l.healthy(probe)
+	if ok {
+		l.stats.admitted.Add(1)
+		return 0, true, false, nil
+	}
+	if limit := maxRetry(interval); retry < 0 || retry > limit {
+		// For one call, a bucket in its limit's state never asks for more
+		// than one interval: the stored time is not one this limit wrote.
+		return 0, true, false, l.bucketFault(ks, operation, fmt.Errorf(
+			"the script asks for a wait of %v, more than the %v that one emission interval and the jitter margin allow; the stored time is ahead of Redis's clock",
+			retry.Round(time.Millisecond), limit.Round(time.Microsecond)))
+	}
+	if retry == 0 {
 		// The script only denies with a positive wait; a clock step at the
 		// server could still say 0, and a hot loop must not follow.
-		retry = min(ks.limit.interval(), time.Millisecond)
+		retry = min(interval, time.Millisecond)
 	}
-	d := retry + time.Duration(l.jitter(int64(maxJitter(ks.limit.interval()))+1))
-	if deadline, ok := ctx.Deadline(); ok {
-		left := time.Until(deadline)
-		if left < retry {
-			l.stats.deadlineRefusals.Add(1)
-			return &chatapp.LimiterDeadlineError{Wait: retry}
-		}
-		if left < d {
-			d = retry
-		}
+	if err := l.tooLate(ctx, retry); err != nil {
+		return 0, true, false, err
+	}
+	if next := time.Now().Add(retry + interval); next.After(ks.next) {
+		ks.next = next
+	}
+	return retry, false, false, nil
+}
+
+// maxRetry is the longest wait Redis can legitimately ask of one call: one
+// emission interval, plus the jitter margin for rounding and small steps
+// of Redis's clock.
+func maxRetry(interval time.Duration) time.Duration {
+	return interval + maxJitter(interval)
+}
+
+// bucketFault counts and makes the *BucketError of ks's key.
+func (l *Limiter) bucketFault(ks *keyState, operation string, err error) error {
+	l.stats.bucketFaults.Add(1)
+	return &BucketError{Key: redisPrefix + ks.key, Operation: operation, Err: err}
+}
+
+// tooLate refuses a wait that would pass ctx's deadline.
+func (l *Limiter) tooLate(ctx context.Context, wait time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		l.stats.deadlineRefusals.Add(1)
+		return &chatapp.LimiterDeadlineError{Wait: wait}
+	}
+	return nil
+}
+
+// pause sleeps wait, plus jitter unless that would pass ctx's deadline.
+// No lock is held.
+func (l *Limiter) pause(ctx context.Context, ks *keyState, wait time.Duration) error {
+	d := wait + time.Duration(l.jitter(int64(maxJitter(ks.limit.interval()))+1))
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		d = wait
 	}
 	l.stats.delays.Add(1)
 	return sleep(ctx, d)
@@ -344,10 +404,12 @@ type keyState struct {
 	key   string // the Redis key, without redis_rate's "rate:" prefix
 	limit Limit
 
-	// gate holds one token: the call currently asking Redis or sleeping
-	// for its slot. A channel wakes blocked senders in FIFO order.
+	// gate holds one token: the call currently looking at next or asking
+	// Redis, never one that sleeps. A channel wakes blocked senders in
+	// FIFO order.
 	gate   chan struct{}
-	queued atomic.Int64 // calls at or before the gate
+	next   time.Time    // the first slot no sleeping call of this process has claimed; guarded by gate
+	queued atomic.Int64 // calls waiting for the gate or for a slot
 
 	fallbackOnce sync.Once
 	fallback     chatapp.Limiter

@@ -615,3 +615,40 @@ func TestKeyFaultClassification(t *testing.T) {
 		}
 	}
 }
+
+// A call sleeping for its slot holds no lock: a caller behind it with a
+// deadline it cannot meet learns so at once, instead of waiting at the
+// per-key gate (issue 11.9b).
+func TestSleeperDoesNotHoldTheGate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		l := newLimiter(f, []Option{WithLimit(opMetric, Limit{PerSecond: 1, Burst: 2})})
+		l.jitter = func(int64) int64 { return 0 }
+		ctx := callCtx(t.Context(), opMetric)
+		for range 2 { // the burst
+			if err := l.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := time.Now()
+		third := make(chan error, 1)
+		go func() { third <- l.Wait(ctx) }() // sleeps 1s for the next slot
+		synctest.Wait()
+		short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+		defer cancel()
+		// The next free slot after the sleeper's is at 2s.
+		err := l.Wait(short)
+		if _, ok := deadlineRefusal(err); !ok || time.Since(start) != 0 {
+			t.Errorf("after %v: Wait = %v, want an immediate deadline refusal", time.Since(start), err)
+		}
+		if err := <-third; err != nil || time.Since(start) != time.Second {
+			t.Errorf("sleeper: Wait = %v after %v, want nil after 1s", err, time.Since(start))
+		}
+		// A caller with a deadline that can be met gets the next slot.
+		ok, cancel2 := context.WithTimeout(ctx, 1500*time.Millisecond)
+		defer cancel2()
+		if err := l.Wait(ok); err != nil || time.Since(start) != 2*time.Second {
+			t.Errorf("Wait = %v after %v, want nil after 2s", err, time.Since(start))
+		}
+	})
+}

@@ -414,3 +414,57 @@ func TestCorruptKeyIsThatKeysError(t *testing.T) {
 		t.Errorf("stats %+v, want no outage, 2 bucket faults, 3 admitted by Redis", s)
 	}
 }
+
+// Issue 11.9b: a stored time an hour in the future (a Redis clock step,
+// or another writer) is a bucket fault: a Wait without deadline does not
+// sleep for an hour, and a caller with a 2 s deadline behind it is not
+// held at the per-key gate until its deadline.
+func TestFarFutureStoredTimeIsABucketFault(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	l := New(srv.client(t), WithAccount("test9b"), WithLogger(nil))
+	key := "rate:chatapp:test9b:" + opMetric
+	// The script's stored time: seconds since 2017-01-01 (UTC) on Redis's
+	// clock.
+	now, err := rdb.Time(t.Context()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tat := now.Sub(time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)) + time.Hour
+	if err := rdb.Set(t.Context(), key, strconv.FormatFloat(tat.Seconds(), 'f', 6, 64), 2*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Generous bounds, far from the hour the old code slept and far above
+	// what a loaded machine needs: the errors, not the clock, are the test.
+	noDeadline, cancel := context.WithCancel(callCtx(t.Context(), opMetric))
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { first <- l.Wait(noDeadline) }()
+	time.Sleep(100 * time.Millisecond) // let it reach Redis first
+	short, cancelShort := context.WithTimeout(callCtx(t.Context(), opMetric), 2*time.Second)
+	defer cancelShort()
+	second := l.Wait(short)
+	var err1 error
+	select {
+	case err1 = <-first:
+	case <-time.After(20 * time.Second):
+		cancel()
+		err1 = <-first
+	}
+	for i, err := range []error{err1, second} {
+		var be *BucketError
+		if !errors.As(err, &be) || !errors.Is(err, ErrBucketFault) || be.Key != key {
+			t.Errorf("Wait %d = %v, want a *BucketError for %s", i+1, err, key)
+			continue
+		}
+		t.Logf("test 9b: Wait %d: %v", i+1, err)
+	}
+	if s := l.Stats(); s.Degraded || s.Outages != 0 || s.Delays != 0 {
+		t.Errorf("stats %+v, want no outage and no sleep", s)
+	}
+	// Other keys are not affected.
+	if err := l.Wait(callCtx(t.Context(), "EnableWhatsappROIMetric")); err != nil {
+		t.Errorf("another key: Wait = %v", err)
+	}
+}
