@@ -25,7 +25,11 @@ var ErrUnavailable = errors.New("redislimit: Redis unavailable")
 
 // ErrBucketFault matches the error Wait returns when Redis answers but
 // one bucket's key cannot be used: its value is not a time the
-// rate-limit script can read, or the key has another type. It is that
+// rate-limit script can read ("nan" and "inf" included), the key has
+// another type, or the stored time asks for a wait longer than one
+// emission interval (plus the jitter margin), which no caller of the
+// same limit can have written: a step back of Redis's clock, or another
+// writer. Wait then fails at once instead of sleeping. It is that
 // key's fault, not an outage: other keys keep their shared buckets, and
 // the fault policy does not apply. The error is a *BucketError.
 var ErrBucketFault = errors.New("redislimit: bucket fault")
@@ -134,8 +138,11 @@ func (l *Limiter) Err() error {
 // which matches both chatapp.ErrThrottled and context.DeadlineExceeded.
 // When ctx ends, Wait returns ctx.Err().
 //
-// Calls of one process on one key queue in order before they ask Redis,
-// so Redis sees at most one call per key per process at a time.
+// Calls of one process on one key pass a per-key gate in order before
+// they ask Redis, so Redis sees at most one call per key per process at a
+// time; no call sleeps holding it. A wait longer than the limit can
+// justify, or a value of the key that is not a time, fails with a
+// *BucketError matching ErrBucketFault, for that key only.
 //
 // While Redis is unavailable, Wait follows the fault policy; calls waiting
 // in the fallback bucket when Redis comes back go back to Redis.
@@ -254,7 +261,12 @@ func (l *Limiter) turn(ctx context.Context, ks *keyState, operation string, clai
 		l.stats.admitted.Add(1)
 		return 0, true, false, nil
 	}
-	if limit := maxRetry(interval); retry < 0 || retry > limit {
+	if retry < 0 {
+		// Only a stored value that is not a finite time gets here.
+		return 0, true, false, l.bucketFault(ks, operation, fmt.Errorf(
+			"the script answered a wait of %v, which no stored time can produce", retry))
+	}
+	if limit := maxRetry(interval); retry > limit {
 		// For one call, a bucket in its limit's state never asks for more
 		// than one interval: the stored time is not one this limit wrote.
 		return 0, true, false, l.bucketFault(ks, operation, fmt.Errorf(
@@ -535,6 +547,12 @@ func (b redisBackend) allow(ctx context.Context, key string, lim Limit) (bool, t
 		return false, 0, err
 	}
 	if res.Allowed > 0 {
+		// After an admission the bucket is full again within Burst
+		// intervals. A stored value such as "nan", which Lua reads as a
+		// number, admits every call with a reset time that is not one.
+		if full := time.Duration(lim.Burst)*lim.interval() + maxJitter(lim.interval()); res.ResetAfter <= 0 || res.ResetAfter > full {
+			return false, 0, badBucket{fmt.Errorf("the script admitted the call with a bucket reset in %v, outside (0, %v]; the stored value is not a time this limit wrote", res.ResetAfter, full)}
+		}
 		return true, 0, nil
 	}
 	return false, res.RetryAfter, nil
