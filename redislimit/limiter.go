@@ -395,6 +395,13 @@ func (l *Limiter) ask(ctx context.Context, ks *keyState) (allowed bool, retry ti
 	}()
 	select {
 	case a := <-done:
+		if a.err != nil && ctx.Err() == nil && (errors.Is(a.err, context.DeadlineExceeded) || errors.Is(a.err, context.Canceled)) {
+			// A client with ContextTimeoutEnabled reports our own Redis
+			// timeout as a bare context error, and its answer can arrive
+			// before the timer below fires. It is a Redis fault, not the
+			// end of the caller's context.
+			return false, 0, errRedisTimeout{l.cfg.redisTimeout}
+		}
 		return a.allowed, a.retry, a.err
 	case <-cctx.Done():
 		if err := ctx.Err(); err != nil {

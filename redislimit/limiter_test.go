@@ -652,3 +652,23 @@ func TestSleeperDoesNotHoldTheGate(t *testing.T) {
 		}
 	})
 }
+
+// A go-redis client with ContextTimeoutEnabled answers the Redis timeout
+// with a bare context.DeadlineExceeded, which can reach ask before its own
+// timer does. A caller without a deadline must not see its own-deadline
+// error for it.
+func TestRedisTimeoutIsNotTheCallersDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.setErr(context.DeadlineExceeded) // the answer that won the race
+		l := newLimiter(f, []Option{WithFaultPolicy(FailClosed), WithLogger(nil)})
+		err := l.Wait(callCtx(t.Context(), opMetric)) // no deadline
+		if !errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait = %v, want ErrUnavailable that does not match context.DeadlineExceeded", err)
+		}
+		var timeout errRedisTimeout
+		if !errors.As(l.health.cause(), &timeout) {
+			t.Errorf("cause %v, want the Redis timeout", l.health.cause())
+		}
+	})
+}
