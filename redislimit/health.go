@@ -12,17 +12,18 @@ type Stats struct {
 	Admitted         uint64 // Waits admitted by the shared bucket in Redis
 	FallbackAdmitted uint64 // Waits admitted by the local fallback bucket
 	Refused          uint64 // Waits refused by FailClosed while Redis was unavailable
-	Delays           uint64 // times Redis said "not yet" and Wait slept
+	Delays           uint64 // times Wait slept for a slot (named by Redis, or the next one after a sleeping call of this process)
 	DeadlineRefusals uint64 // Waits that failed at once because the deadline was too near
 	RedisCalls       uint64 // script runs started
 	RedisErrors      uint64 // script runs that failed or timed out (not counting the caller's own cancellations)
 	Outages          uint64 // times the Limiter lost Redis and turned to its fault policy
+	BucketFaults     uint64 // Waits refused with a *BucketError: one key's value was unusable
 	Degraded         bool   // whether Redis is considered unavailable now
 }
 
 type counters struct {
 	admitted, fallbackAdmitted, refused, delays, deadlineRefusals,
-	redisCalls, redisErrors, outages atomic.Uint64
+	redisCalls, redisErrors, outages, bucketFaults atomic.Uint64
 }
 
 // Stats returns the Limiter's counters, for metrics and health checks.
@@ -39,6 +40,7 @@ func (l *Limiter) Stats() Stats {
 		RedisCalls:       l.stats.redisCalls.Load(),
 		RedisErrors:      l.stats.redisErrors.Load(),
 		Outages:          l.stats.outages.Load(),
+		BucketFaults:     l.stats.bucketFaults.Load(),
 		Degraded:         l.health.isDown(),
 	}
 }
@@ -77,6 +79,17 @@ func (h *health) skipRedis(now time.Time) context.Context {
 		return h.outage
 	}
 	return nil
+}
+
+// current returns the current outage, or nil if Redis is considered
+// available.
+func (h *health) current() context.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.down {
+		return nil
+	}
+	return h.outage
 }
 
 // route tells a caller whether to ask Redis, and whether it does so as

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +22,39 @@ import (
 // policy while Redis is unreachable or failing. It unwraps to the Redis
 // error too.
 var ErrUnavailable = errors.New("redislimit: Redis unavailable")
+
+// ErrBucketFault matches the error Wait returns when Redis answers but
+// one bucket's key cannot be used: its value is not a time the
+// rate-limit script can read ("nan" and "inf" included), the key has
+// another type, or the stored time asks for a wait longer than one
+// emission interval (plus the jitter margin), which no caller of the
+// same limit can have written: a step back of Redis's clock, or another
+// writer. Wait then fails at once instead of sleeping. It is that
+// key's fault, not an outage: other keys keep their shared buckets, and
+// the fault policy does not apply. The error is a *BucketError.
+var ErrBucketFault = errors.New("redislimit: bucket fault")
+
+// BucketError reports a fault of one bucket's key. It matches
+// ErrBucketFault and unwraps to the cause. The Redis key holds the
+// account only as AccountKey's hash or the WithAccount name, never an
+// AccessKeyId or a secret.
+type BucketError struct {
+	Key       string // the Redis key, e.g. "rate:chatapp:ak-…:GetChatappPhoneNumberMetric"
+	Operation string // the API action of the refused call, or "" without a chatapp.CallInfo
+	Err       error  // what was wrong
+}
+
+// Error names the key, the operation and the cause.
+func (e *BucketError) Error() string {
+	op := e.Operation
+	if op == "" {
+		op = "_"
+	}
+	return fmt.Sprintf("redislimit: bucket %q (operation %s) is unusable: %v; fix or delete the key", e.Key, op, e.Err)
+}
+
+// Unwrap returns ErrBucketFault and the cause.
+func (e *BucketError) Unwrap() []error { return []error{ErrBucketFault, e.Err} }
 
 // Limiter is a chatapp.Limiter whose buckets live in Redis, so that every
 // process using the same Redis and key shares one rate. It is safe for
@@ -103,8 +138,11 @@ func (l *Limiter) Err() error {
 // which matches both chatapp.ErrThrottled and context.DeadlineExceeded.
 // When ctx ends, Wait returns ctx.Err().
 //
-// Calls of one process on one key queue in order before they ask Redis,
-// so Redis sees at most one call per key per process at a time.
+// Calls of one process on one key pass a per-key gate in order before
+// they ask Redis, so Redis sees at most one call per key per process at a
+// time; no call sleeps holding it. A wait longer than the limit can
+// justify, or a value of the key that is not a time, fails with a
+// *BucketError matching ErrBucketFault, for that key only.
 //
 // While Redis is unavailable, Wait follows the fault policy; calls waiting
 // in the fallback bucket when Redis comes back go back to Redis.
@@ -121,22 +159,38 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		return err
 	}
 	for {
-		if outage := l.health.skipRedis(time.Now()); outage != nil {
-			recovered, err := l.degraded(ctx, ks, outage)
-			if recovered {
-				continue
+		outage := l.health.skipRedis(time.Now())
+		if outage == nil {
+			down, err := l.shared(ctx, ks, info.Operation)
+			if !down {
+				return err
 			}
-			return err
+			// Redis failed this call, or another's: follow the fault
+			// policy now rather than ask again, so that a short probe
+			// interval cannot keep this Wait asking a failing Redis.
+			if outage = l.health.current(); outage == nil {
+				continue // the outage ended meanwhile
+			}
 		}
-		if down, err := l.shared(ctx, ks); !down {
-			return err
+		recovered, err := l.degraded(ctx, ks, outage)
+		if recovered {
+			continue
 		}
+		return err
 	}
 }
 
 // shared waits for the Redis bucket. down reports that Redis turned out
 // to be unavailable, and the call must follow the fault policy instead.
-func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err error) {
+//
+// The per-key gate is held only while a call looks at the key's local
+// schedule and asks Redis, never while it sleeps: a call that must wait
+// claims a slot (the one Redis named, or the one after the slot of the
+// call of this process that sleeps ahead of it), lets the gate go, sleeps
+// until that slot and asks Redis then. A call behind it thus learns at
+// once when its own slot would come, and fails at once if its deadline
+// is nearer.
+func (l *Limiter) shared(ctx context.Context, ks *keyState, operation string) (down bool, err error) {
 	ahead := ks.queued.Add(1) - 1
 	defer ks.queued.Add(-1)
 	if least := ks.leastWait(ahead); least > 0 {
@@ -147,56 +201,120 @@ func (l *Limiter) shared(ctx context.Context, ks *keyState) (down bool, err erro
 			return false, &chatapp.LimiterDeadlineError{Wait: least}
 		}
 	}
-	select {
-	case ks.gate <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	defer func() { <-ks.gate }()
-
+	claimed := false // the call slept until a slot it claimed, and asks Redis now
 	for {
-		ask, probe := l.health.route(time.Now())
-		if !ask {
-			return true, nil
+		select {
+		case ks.gate <- struct{}{}:
+		case <-ctx.Done():
+			return false, ctx.Err()
 		}
-		ok, retry, err := l.ask(ctx, ks)
-		if err != nil {
-			if ctx.Err() != nil {
-				l.health.abandon(probe)
-				return false, ctx.Err()
-			}
-			l.fault(probe, err)
-			continue
+		wait, settled, down, err := l.turn(ctx, ks, operation, claimed)
+		<-ks.gate
+		if settled {
+			return down, err
 		}
-		l.healthy(probe)
-		if ok {
-			l.stats.admitted.Add(1)
-			return false, nil
-		}
-		if err := l.pause(ctx, ks, retry); err != nil {
+		claimed = true
+		if err := l.pause(ctx, ks, wait); err != nil {
 			return false, err
 		}
 	}
 }
 
-// pause sleeps until Redis's next slot, plus jitter, unless that would
-// pass ctx's deadline.
-func (l *Limiter) pause(ctx context.Context, ks *keyState, retry time.Duration) error {
-	if retry <= 0 {
+// turn is one look at the bucket, with ks.gate held. It settles the call
+// (admitted, refused, or down: Redis is unavailable), or returns how long
+// the call must sleep until the slot it claimed.
+func (l *Limiter) turn(ctx context.Context, ks *keyState, operation string, claimed bool) (wait time.Duration, settled, down bool, err error) {
+	interval := ks.limit.interval()
+	if !claimed {
+		if wait := time.Until(ks.next); wait > 0 {
+			// A call of this process sleeps until a slot before ks.next,
+			// so Redis would say "not yet": claim the next slot without
+			// asking.
+			if err := l.tooLate(ctx, wait); err != nil {
+				return 0, true, false, err
+			}
+			ks.next = ks.next.Add(interval)
+			return wait, false, false, nil
+		}
+	}
+	ask, probe := l.health.route(time.Now())
+	if !ask {
+		return 0, true, true, nil
+	}
+	ok, retry, err := l.ask(ctx, ks)
+	if err != nil {
+		if ctx.Err() != nil {
+			l.health.abandon(probe)
+			return 0, true, false, ctx.Err()
+		}
+		var bad badBucket
+		if errors.As(err, &bad) {
+			// Redis answered: it is up, and only this key is wrong.
+			l.healthy(probe)
+			return 0, true, false, l.bucketFault(ks, operation, bad.err)
+		}
+		l.fault(probe, err)
+		return 0, true, true, nil
+	}
+	l.healthy(probe)
+	if ok {
+		l.stats.admitted.Add(1)
+		return 0, true, false, nil
+	}
+	if retry < 0 {
+		// Only a stored value that is not a finite time gets here.
+		return 0, true, false, l.bucketFault(ks, operation, fmt.Errorf(
+			"the script answered a wait of %v, which no stored time can produce", retry))
+	}
+	if limit := maxRetry(interval); retry > limit {
+		// For one call, a bucket in its limit's state never asks for more
+		// than one interval: the stored time is not one this limit wrote.
+		return 0, true, false, l.bucketFault(ks, operation, fmt.Errorf(
+			"the script asks for a wait of %v, more than the %v that one emission interval and the jitter margin allow; the stored time is ahead of Redis's clock",
+			retry.Round(time.Millisecond), limit.Round(time.Microsecond)))
+	}
+	if retry == 0 {
 		// The script only denies with a positive wait; a clock step at the
 		// server could still say 0, and a hot loop must not follow.
-		retry = min(ks.limit.interval(), time.Millisecond)
+		retry = min(interval, time.Millisecond)
 	}
-	d := retry + time.Duration(l.jitter(int64(maxJitter(ks.limit.interval()))+1))
-	if deadline, ok := ctx.Deadline(); ok {
-		left := time.Until(deadline)
-		if left < retry {
-			l.stats.deadlineRefusals.Add(1)
-			return &chatapp.LimiterDeadlineError{Wait: retry}
-		}
-		if left < d {
-			d = retry
-		}
+	if err := l.tooLate(ctx, retry); err != nil {
+		return 0, true, false, err
+	}
+	if next := time.Now().Add(retry + interval); next.After(ks.next) {
+		ks.next = next
+	}
+	return retry, false, false, nil
+}
+
+// maxRetry is the longest wait Redis can legitimately ask of one call: one
+// emission interval, plus the jitter margin for rounding and small steps
+// of Redis's clock.
+func maxRetry(interval time.Duration) time.Duration {
+	return interval + maxJitter(interval)
+}
+
+// bucketFault counts and makes the *BucketError of ks's key.
+func (l *Limiter) bucketFault(ks *keyState, operation string, err error) error {
+	l.stats.bucketFaults.Add(1)
+	return &BucketError{Key: redisPrefix + ks.key, Operation: operation, Err: err}
+}
+
+// tooLate refuses a wait that would pass ctx's deadline.
+func (l *Limiter) tooLate(ctx context.Context, wait time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		l.stats.deadlineRefusals.Add(1)
+		return &chatapp.LimiterDeadlineError{Wait: wait}
+	}
+	return nil
+}
+
+// pause sleeps wait, plus jitter unless that would pass ctx's deadline.
+// No lock is held.
+func (l *Limiter) pause(ctx context.Context, ks *keyState, wait time.Duration) error {
+	d := wait + time.Duration(l.jitter(int64(maxJitter(ks.limit.interval()))+1))
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		d = wait
 	}
 	l.stats.delays.Add(1)
 	return sleep(ctx, d)
@@ -277,6 +395,13 @@ func (l *Limiter) ask(ctx context.Context, ks *keyState) (allowed bool, retry ti
 	}()
 	select {
 	case a := <-done:
+		if a.err != nil && ctx.Err() == nil && (errors.Is(a.err, context.DeadlineExceeded) || errors.Is(a.err, context.Canceled)) {
+			// A client with ContextTimeoutEnabled reports our own Redis
+			// timeout as a bare context error, and its answer can arrive
+			// before the timer below fires. It is a Redis fault, not the
+			// end of the caller's context.
+			return false, 0, errRedisTimeout{l.cfg.redisTimeout}
+		}
 		return a.allowed, a.retry, a.err
 	case <-cctx.Done():
 		if err := ctx.Err(); err != nil {
@@ -298,10 +423,12 @@ type keyState struct {
 	key   string // the Redis key, without redis_rate's "rate:" prefix
 	limit Limit
 
-	// gate holds one token: the call currently asking Redis or sleeping
-	// for its slot. A channel wakes blocked senders in FIFO order.
+	// gate holds one token: the call currently looking at next or asking
+	// Redis, never one that sleeps. A channel wakes blocked senders in
+	// FIFO order.
 	gate   chan struct{}
-	queued atomic.Int64 // calls at or before the gate
+	next   time.Time    // the first slot no sleeping call of this process has claimed; guarded by gate
+	queued atomic.Int64 // calls waiting for the gate or for a slot
 
 	fallbackOnce sync.Once
 	fallback     chatapp.Limiter
@@ -421,10 +548,44 @@ func (b redisBackend) allow(ctx context.Context, key string, lim Limit) (bool, t
 	// as one call per interval keeps non-integer rates such as 47.04/s.
 	res, err := b.rl.Allow(ctx, key, redis_rate.Limit{Rate: 1, Period: lim.interval(), Burst: lim.Burst})
 	if err != nil {
+		if keyFault(err) {
+			return false, 0, badBucket{err}
+		}
 		return false, 0, err
 	}
 	if res.Allowed > 0 {
+		// After an admission the bucket is full again within Burst
+		// intervals. A stored value such as "nan", which Lua reads as a
+		// number, admits every call with a reset time that is not one.
+		if full := time.Duration(lim.Burst)*lim.interval() + maxJitter(lim.interval()); res.ResetAfter <= 0 || res.ResetAfter > full {
+			return false, 0, badBucket{fmt.Errorf("the script admitted the call with a bucket reset in %v, outside (0, %v]; the stored value is not a time this limit wrote", res.ResetAfter, full)}
+		}
 		return true, 0, nil
 	}
 	return false, res.RetryAfter, nil
+}
+
+// redisPrefix is the prefix redis_rate puts before every key.
+const redisPrefix = "rate:"
+
+// badBucket is a backend error caused by one key's value, not by Redis.
+type badBucket struct{ err error }
+
+func (e badBucket) Error() string { return e.err.Error() }
+
+// keyFault reports whether a failed script run was caused by the key it
+// ran on: Redis answered WRONGTYPE (the key is not a string), or the
+// script failed at run time (a value that is not a number makes its
+// arithmetic fail), or its answer could not be parsed. Every other error
+// (a connection failure, a timeout, READONLY, LOADING, BUSY, OOM, NOAUTH,
+// CLUSTERDOWN, …) concerns the whole server.
+func keyFault(err error) bool {
+	var re redis.Error
+	if errors.As(err, &re) {
+		msg := re.Error()
+		return strings.HasPrefix(msg, "WRONGTYPE ") ||
+			strings.HasPrefix(msg, "ERR ") && strings.Contains(msg, "user_script")
+	}
+	var ne *strconv.NumError
+	return errors.As(err, &ne)
 }

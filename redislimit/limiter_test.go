@@ -3,8 +3,10 @@ package redislimit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -177,7 +179,8 @@ func TestOptionErrorsNameTheOptionAndRule(t *testing.T) {
 		{WithExpectedReplicas(0), "WithExpectedReplicas: n must be at least 1, got 0"},
 		{WithFaultPolicy(FaultPolicy(7)), "WithFaultPolicy: the policy must be Fallback or FailClosed, got FaultPolicy(7)"},
 		{WithRedisTimeout(0), "WithRedisTimeout: the timeout must be positive"},
-		{WithProbeInterval(-time.Second), "WithProbeInterval: the interval must be positive"},
+		{WithProbeInterval(-time.Second), "WithProbeInterval: the interval must be at least 10ms, got -1s"},
+		{WithProbeInterval(time.Nanosecond), "WithProbeInterval: the interval must be at least 10ms, got 1ns"},
 	} {
 		l := newLimiter(newFake(), []Option{tc.opt})
 		if l.Err() == nil || !strings.Contains(l.Err().Error(), tc.want) {
@@ -546,4 +549,126 @@ func TestStateForDerivesTheKeyOnce(t *testing.T) {
 	if calls != 2 || a != b {
 		t.Errorf("key function ran %d times for 2 calls; same state %v", calls, a == b)
 	}
+}
+
+// A Wait whose own probe fails goes to the fault policy; it does not probe
+// again, however short the probe interval, so a stalled Redis cannot keep
+// a Wait without deadline asking it forever (issue 11.9c). The interval is
+// set below what WithProbeInterval accepts, to show that the loop does not
+// depend on it.
+func TestFailedProbeGoesToFaultPolicyWithoutLooping(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.hold() // Redis stalls: every call runs into the Redis timeout
+		defer f.release()
+		l := newLimiter(f, []Option{WithRedisTimeout(100 * time.Millisecond), WithLogger(nil)})
+		l.cfg.probeInterval = 0
+		ctx, cancel := context.WithCancel(callCtx(t.Context(), opMetric))
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- l.Wait(ctx) }() // no deadline
+		time.Sleep(2 * time.Second)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Wait = %v, want admission by the fallback", err)
+			}
+		default:
+			t.Errorf("Wait still running after 2s against a stalled Redis; %d Redis calls", f.calls.Load())
+			cancel()
+			<-done
+		}
+		if s := l.Stats(); s.RedisCalls != 1 || s.FallbackAdmitted != 1 {
+			t.Errorf("stats %+v, want one Redis call, then the fallback", s)
+		}
+	})
+}
+
+// replyError is a Redis error reply, as go-redis returns one.
+type replyError string
+
+func (e replyError) Error() string { return string(e) }
+func (replyError) RedisError()     {}
+
+// Only errors caused by the key's value are bucket faults; errors of the
+// whole server still start an outage (issue 11.9a).
+func TestKeyFaultClassification(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{replyError("WRONGTYPE Operation against a key holding the wrong kind of value script: f52a, on @user_script:26."), true},
+		{replyError("ERR user_script:34: bad argument #1 to 'max' (number expected, got nil) script: f52a, on @user_script:34."), true},
+		{fmt.Errorf("parse: %w", &strconv.NumError{Func: "ParseFloat", Num: "-nan", Err: strconv.ErrSyntax}), true},
+		{replyError("READONLY You can't write against a read only replica."), false},
+		{replyError("LOADING Redis is loading the dataset in memory"), false},
+		{replyError("BUSY Redis is busy running a script."), false},
+		{replyError("OOM command not allowed when used memory > 'maxmemory'."), false},
+		{replyError("NOAUTH Authentication required."), false},
+		{replyError("ERR unknown command 'EVALSHA'"), false},
+		{errors.New("dial unix /nowhere: connect: connection refused"), false},
+		{context.DeadlineExceeded, false},
+		{errRedisTimeout{time.Second}, false},
+	} {
+		if got := keyFault(tc.err); got != tc.want {
+			t.Errorf("keyFault(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// A call sleeping for its slot holds no lock: a caller behind it with a
+// deadline it cannot meet learns so at once, instead of waiting at the
+// per-key gate (issue 11.9b).
+func TestSleeperDoesNotHoldTheGate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		l := newLimiter(f, []Option{WithLimit(opMetric, Limit{PerSecond: 1, Burst: 2})})
+		l.jitter = func(int64) int64 { return 0 }
+		ctx := callCtx(t.Context(), opMetric)
+		for range 2 { // the burst
+			if err := l.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := time.Now()
+		third := make(chan error, 1)
+		go func() { third <- l.Wait(ctx) }() // sleeps 1s for the next slot
+		synctest.Wait()
+		short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+		defer cancel()
+		// The next free slot after the sleeper's is at 2s.
+		err := l.Wait(short)
+		if _, ok := deadlineRefusal(err); !ok || time.Since(start) != 0 {
+			t.Errorf("after %v: Wait = %v, want an immediate deadline refusal", time.Since(start), err)
+		}
+		if err := <-third; err != nil || time.Since(start) != time.Second {
+			t.Errorf("sleeper: Wait = %v after %v, want nil after 1s", err, time.Since(start))
+		}
+		// A caller with a deadline that can be met gets the next slot.
+		ok, cancel2 := context.WithTimeout(ctx, 1500*time.Millisecond)
+		defer cancel2()
+		if err := l.Wait(ok); err != nil || time.Since(start) != 2*time.Second {
+			t.Errorf("Wait = %v after %v, want nil after 2s", err, time.Since(start))
+		}
+	})
+}
+
+// A go-redis client with ContextTimeoutEnabled answers the Redis timeout
+// with a bare context.DeadlineExceeded, which can reach ask before its own
+// timer does. A caller without a deadline must not see its own-deadline
+// error for it.
+func TestRedisTimeoutIsNotTheCallersDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.setErr(context.DeadlineExceeded) // the answer that won the race
+		l := newLimiter(f, []Option{WithFaultPolicy(FailClosed), WithLogger(nil)})
+		err := l.Wait(callCtx(t.Context(), opMetric)) // no deadline
+		if !errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait = %v, want ErrUnavailable that does not match context.DeadlineExceeded", err)
+		}
+		var timeout errRedisTimeout
+		if !errors.As(l.health.cause(), &timeout) {
+			t.Errorf("cause %v, want the Redis timeout", l.health.cause())
+		}
+	})
 }

@@ -37,6 +37,9 @@ const (
 	// DefaultProbeInterval is how often, while Redis is unavailable, one
 	// call tries it again.
 	DefaultProbeInterval = time.Second
+	// MinProbeInterval is the shortest interval WithProbeInterval accepts:
+	// a shorter one would make every call during an outage a probe.
+	MinProbeInterval = 10 * time.Millisecond
 )
 
 // DefaultLimit returns the limit a Limiter applies to operation unless
@@ -242,13 +245,15 @@ func WithRedisTimeout(d time.Duration) Option {
 }
 
 // WithProbeInterval sets how often, while Redis is unavailable, one call
-// tries it again (default DefaultProbeInterval). Other calls meanwhile
-// follow the fault policy without touching Redis, so an outage costs at
-// most one Redis timeout per interval.
+// tries it again (default DefaultProbeInterval, at least
+// MinProbeInterval). Other calls meanwhile follow the fault policy without
+// touching Redis, so an outage costs at most one Redis timeout per
+// interval. A Wait whose own Redis call failed follows the fault policy
+// at once, whatever the interval.
 func WithProbeInterval(d time.Duration) Option {
 	return func(c *config) error {
-		if d <= 0 {
-			return optionError("WithProbeInterval", fmt.Sprintf("the interval must be positive, got %v", d))
+		if d < MinProbeInterval {
+			return optionError("WithProbeInterval", fmt.Sprintf("the interval must be at least %v, got %v", MinProbeInterval, d))
 		}
 		c.probeInterval = d
 		return nil

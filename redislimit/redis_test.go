@@ -368,3 +368,114 @@ func TestKeyHasTTL(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Issue 11.9a: a corrupt value in one account's key is that key's error,
+// not an outage: other accounts keep their shared buckets in Redis.
+func TestCorruptKeyIsThatKeysError(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	l := New(srv.client(t), WithFaultPolicy(FailClosed), WithLogger(nil))
+	const akA, akB, akC = "LTAI5tCorruptA", "LTAI5tHealthyB", "LTAI5tWrongTypeC"
+	ctxFor := func(ak string) context.Context {
+		return chatapp.ContextWithCallInfo(t.Context(), chatapp.CallInfo{Operation: opMetric, AccessKeyID: ak, Attempt: 1})
+	}
+	keyA := "rate:chatapp:" + AccountKey(akA) + ":" + opMetric
+	keyC := "rate:chatapp:" + AccountKey(akC) + ":" + opMetric
+	if err := rdb.Set(t.Context(), keyA, "not-a-time", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.HSet(t.Context(), keyC, "f", "v").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Values Lua reads as numbers that are not times: "nan" made every
+	// call pass, "inf" an impossible wait.
+	cases := []struct{ ak, key string }{{akA, keyA}, {akC, keyC}}
+	for _, v := range []string{"nan", "inf", "-nan"} {
+		ak := "LTAI5tValue-" + v
+		key := "rate:chatapp:" + AccountKey(ak) + ":" + opMetric
+		if err := rdb.Set(t.Context(), key, v, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct{ ak, key string }{ak, key})
+	}
+	for _, tc := range cases {
+		err := l.Wait(ctxFor(tc.ak))
+		var be *BucketError
+		if !errors.As(err, &be) || !errors.Is(err, ErrBucketFault) {
+			t.Errorf("Wait on %s = %v, want a *BucketError matching ErrBucketFault", tc.key, err)
+			continue
+		}
+		t.Logf("test 9a: %v", err)
+		if be.Key != tc.key || be.Operation != opMetric || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("BucketError names key %q, operation %q, want %q, %q", be.Key, be.Operation, tc.key, opMetric)
+		}
+		if strings.Contains(err.Error(), tc.ak) {
+			t.Errorf("error %q holds the AccessKeyId", err)
+		}
+		if errors.Is(err, ErrUnavailable) {
+			t.Errorf("error %q matches ErrUnavailable", err)
+		}
+	}
+	for range 3 {
+		if err := l.Wait(ctxFor(akB)); err != nil {
+			t.Fatalf("Wait for another account after the corrupt keys = %v, want nil", err)
+		}
+	}
+	if s := l.Stats(); s.Degraded || s.Outages != 0 || s.RedisErrors != 0 || s.BucketFaults != uint64(len(cases)) || s.Admitted != 3 || s.Refused != 0 {
+		t.Errorf("stats %+v, want no outage, %d bucket faults, 3 admitted by Redis", s, len(cases))
+	}
+}
+
+// Issue 11.9b: a stored time an hour in the future (a Redis clock step,
+// or another writer) is a bucket fault: a Wait without deadline does not
+// sleep for an hour, and a caller with a 2 s deadline behind it is not
+// held at the per-key gate until its deadline.
+func TestFarFutureStoredTimeIsABucketFault(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	l := New(srv.client(t), WithAccount("test9b"), WithLogger(nil))
+	key := "rate:chatapp:test9b:" + opMetric
+	// The script's stored time: seconds since 2017-01-01 (UTC) on Redis's
+	// clock.
+	now, err := rdb.Time(t.Context()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tat := now.Sub(time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)) + time.Hour
+	if err := rdb.Set(t.Context(), key, strconv.FormatFloat(tat.Seconds(), 'f', 6, 64), 2*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Generous bounds, far from the hour the old code slept and far above
+	// what a loaded machine needs: the errors, not the clock, are the test.
+	noDeadline, cancel := context.WithCancel(callCtx(t.Context(), opMetric))
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { first <- l.Wait(noDeadline) }()
+	time.Sleep(100 * time.Millisecond) // let it reach Redis first
+	short, cancelShort := context.WithTimeout(callCtx(t.Context(), opMetric), 2*time.Second)
+	defer cancelShort()
+	second := l.Wait(short)
+	var err1 error
+	select {
+	case err1 = <-first:
+	case <-time.After(20 * time.Second):
+		cancel()
+		err1 = <-first
+	}
+	for i, err := range []error{err1, second} {
+		var be *BucketError
+		if !errors.As(err, &be) || !errors.Is(err, ErrBucketFault) || be.Key != key {
+			t.Errorf("Wait %d = %v, want a *BucketError for %s", i+1, err, key)
+			continue
+		}
+		t.Logf("test 9b: Wait %d: %v", i+1, err)
+	}
+	if s := l.Stats(); s.Degraded || s.Outages != 0 || s.Delays != 0 {
+		t.Errorf("stats %+v, want no outage and no sleep", s)
+	}
+	// Other keys are not affected.
+	if err := l.Wait(callCtx(t.Context(), "EnableWhatsappROIMetric")); err != nil {
+		t.Errorf("another key: Wait = %v", err)
+	}
+}
