@@ -100,7 +100,7 @@ func wantAttr(t *testing.T, what string, attrs []attribute.KeyValue, key attribu
 }
 
 func metricRequest(srv *chatapptest.Server) *chatapp.GetChatappPhoneNumberMetricRequest {
-	end := time.Date(2026, 9, 8, 0, 0, 0, 0, chatapptest.DefaultLocation)
+	end := time.Date(2026, 9, 8, 0, 0, 0, 0, chatapp.ChinaStandardTime())
 	return &chatapp.GetChatappPhoneNumberMetricRequest{
 		PhoneNumber: srv.PhoneNumbers()[0],
 		Granularity: chatapp.GranularityDaily,
