@@ -106,7 +106,7 @@ func TestEndToEndWithEmulator(t *testing.T) {
 	r := drive(clients, goroutines, run)
 	es := srv.Stats()
 	upper, lower := bounds(DefaultLimit(opMetric), run)
-	t.Logf("test 3: %d Clients with Redis limiters × %d goroutines, %v: %d OK, %d System.LimitControl, %d stopped by the deadline; emulator %+v; bound %d, 95%% = %.0f",
+	t.Logf("test 3: %d Clients with Redis limiters × %d goroutines, %v: %d OK, %d System.LimitControl, %d stopped by the deadline; emulator %+v; bound %d, lower bound %.0f",
 		replicas, goroutines, run, r.ok.Load(), r.limitControl.Load(), r.deadline.Load(), es, upper, lower)
 	if len(r.other) > 0 {
 		t.Errorf("unexpected errors: %v", r.other)
