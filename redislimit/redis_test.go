@@ -97,7 +97,7 @@ func TestSharedAcrossClients(t *testing.T) {
 		}
 	}
 	upper, lower := bounds(DefaultLimit(opMetric), run)
-	t.Logf("test 1: %d limiters × %d goroutines on separate clients, %v: admitted %d %v; bound %d, 95%% = %.0f",
+	t.Logf("test 1: %d limiters × %d goroutines on separate clients, %v: admitted %d %v; bound %d, lower bound %.0f",
 		limiters, goroutines, run, total, counts, upper, lower)
 	if total > upper || float64(total) < lower {
 		t.Errorf("admitted %d, want ≤ %d and ≥ %.0f", total, upper, lower)
@@ -148,7 +148,7 @@ func TestSharedAcrossProcesses(t *testing.T) {
 		total += n
 	}
 	upper, lower := bounds(DefaultLimit(opMetric), run)
-	t.Logf("test 2: %d processes × 4 goroutines, %v: admitted %d %v; bound %d, 95%% = %.0f",
+	t.Logf("test 2: %d processes × 4 goroutines, %v: admitted %d %v; bound %d, lower bound %.0f",
 		procs, run, total, counts, upper, lower)
 	if total > upper || float64(total) < lower {
 		t.Errorf("admitted %d, want ≤ %d and ≥ %.0f", total, upper, lower)
