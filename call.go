@@ -103,11 +103,6 @@ func (c *Client) wait(ctx context.Context, op *operation, accessKeyID string, at
 	case c.defaultLimiter != nil:
 		err = c.defaultLimiter.wait(ctx, op)
 	case c.limiter != nil:
-		if b, ok := c.limiter.(*bucket); ok {
-			// Our own token bucket never reads the CallInfo; skip building it.
-			err = b.Wait(ctx)
-			break
-		}
 		err = c.limiter.Wait(ContextWithCallInfo(ctx, CallInfo{Operation: op.name, AccessKeyID: accessKeyID, Attempt: attempt}))
 	}
 	if err == nil || errors.Is(err, ErrThrottled) || err == ctx.Err() {
