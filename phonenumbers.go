@@ -255,7 +255,7 @@ func (r *QueryChatappPhoneNumbersRequest) params(dst []param) []param {
 // numbers is the channel's list as the service returned it, and the
 // series come in its order. A failed listing returns nil, nil and the
 // error; a channel without numbers returns empty slices and no error.
-func (c *Client) ChannelPhoneNumberMetrics(ctx context.Context, req *GetChatappPhoneNumberMetricRequest, opts ...RangeOption) (numbers []PhoneNumberInfo, series []PhoneNumberSeries, err error) {
+func (c *Client) ChannelPhoneNumberMetrics(ctx context.Context, req *GetChatappPhoneNumberMetricRequest, opts ...QueryOption) (numbers []PhoneNumberInfo, series []PhoneNumberSeries, err error) {
 	op := opGetChatappPhoneNumberMetric
 	if err := validateChannelQuery(req); err != nil {
 		return nil, nil, c.fail(op, 0, err, nil)

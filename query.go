@@ -35,9 +35,9 @@ type PhoneNumberSeries struct {
 // the numbers come from numbers, which must be non-empty and distinct. An
 // invalid request or option fails the whole query with an error matching
 // ErrInvalidRequest, before anything is sent, and a nil result.
-func (c *Client) QueryPhoneNumbers(ctx context.Context, numbers []string, req *GetChatappPhoneNumberMetricRequest, opts ...RangeOption) ([]PhoneNumberSeries, error) {
+func (c *Client) QueryPhoneNumbers(ctx context.Context, numbers []string, req *GetChatappPhoneNumberMetricRequest, opts ...QueryOption) ([]PhoneNumberSeries, error) {
 	op := opGetChatappPhoneNumberMetric
-	cfg, err := newRangeConfig(opts)
+	cfg, err := newQueryConfig(opts)
 	if err == nil {
 		err = validateQuery(numbers, req)
 	}

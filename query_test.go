@@ -126,12 +126,12 @@ func TestQueryPhoneNumbersWithAnEmulatorFault(t *testing.T) {
 func TestQueryPhoneNumbersBoundsTheWorkers(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts []chatapp.RangeOption
+		opts []chatapp.QueryOption
 		want int
 	}{
 		{"default", nil, chatapp.DefaultWorkers},
-		{"Workers(2)", []chatapp.RangeOption{chatapp.Workers(2)}, 2},
-		{"more workers than numbers", []chatapp.RangeOption{chatapp.Workers(50)}, 10},
+		{"Workers(2)", []chatapp.QueryOption{chatapp.Workers(2)}, 2},
+		{"more workers than numbers", []chatapp.QueryOption{chatapp.Workers(50)}, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Under synctest every worker's request is in flight at once
@@ -206,7 +206,7 @@ func TestQueryPhoneNumbersValidatesFirst(t *testing.T) {
 		name    string
 		numbers []string
 		req     *chatapp.GetChatappPhoneNumberMetricRequest
-		opts    []chatapp.RangeOption
+		opts    []chatapp.QueryOption
 		field   string
 	}{
 		{"nil request", []string{"1"}, nil, nil, "request"},
@@ -214,7 +214,8 @@ func TestQueryPhoneNumbersValidatesFirst(t *testing.T) {
 		{"PhoneNumber set", []string{"1"}, &withPhone, nil, "PhoneNumber"},
 		{"empty number", []string{"1", ""}, &valid, nil, "numbers[1]"},
 		{"repeated number", []string{"1", "2", "1"}, &valid, nil, "numbers[2]"},
-		{"Workers(-1)", []string{"1"}, &valid, []chatapp.RangeOption{chatapp.Workers(-1)}, "Workers"},
+		{"Workers(-1)", []string{"1"}, &valid, []chatapp.QueryOption{chatapp.Workers(-1)}, "Workers"},
+		{"a RangeOption applies to every number", []string{"1"}, &valid, []chatapp.QueryOption{chatapp.DailyWindow(0)}, "DailyWindow"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeService{}

@@ -24,7 +24,8 @@ const (
 	DefaultMaxCalls = 10_000
 )
 
-// RangeOption configures PhoneNumberMetrics and QueryPhoneNumbers. An
+// RangeOption configures the range queries (PhoneNumberMetrics,
+// TemplateMetrics, and each number of QueryPhoneNumbers). An
 // option given a bad value makes the query fail, before anything is sent,
 // with a *ValidationError naming the option.
 type RangeOption func(*rangeConfig) error
@@ -40,6 +41,17 @@ type rangeConfig struct {
 }
 
 func newRangeConfig(opts []RangeOption) (*rangeConfig, error) {
+	q := make([]QueryOption, len(opts))
+	for i, o := range opts {
+		if o != nil {
+			q[i] = o
+		}
+	}
+	return newQueryConfig(q)
+}
+
+// newQueryConfig collects the options of a query of many numbers.
+func newQueryConfig(opts []QueryOption) (*rangeConfig, error) {
 	cfg := &rangeConfig{
 		dailyDays:      DefaultDailyWindowDays,
 		halfHourWindow: DefaultHalfHourWindow,
@@ -51,7 +63,7 @@ func newRangeConfig(opts []RangeOption) (*rangeConfig, error) {
 		if opt == nil {
 			continue
 		}
-		if err := opt(cfg); err != nil {
+		if err := opt.applyQuery(cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -97,18 +109,6 @@ func BucketZone(loc *time.Location) RangeOption {
 	}
 }
 
-// Workers sets how many numbers QueryPhoneNumbers fetches at once
-// (default DefaultWorkers). PhoneNumberMetrics ignores it.
-func Workers(n int) RangeOption {
-	return func(c *rangeConfig) error {
-		if n < 1 {
-			return &ValidationError{Field: "Workers", Rule: "must be at least 1, got " + strconv.Itoa(n)}
-		}
-		c.workers = n
-		return nil
-	}
-}
-
 // MaxCalls sets how many calls a range query may make (default
 // DefaultMaxCalls); for QueryPhoneNumbers and ChannelPhoneNumberMetrics it
 // counts the calls of every number. A range that needs more fails before
@@ -123,6 +123,32 @@ func MaxCalls(n int) RangeOption {
 		return nil
 	}
 }
+
+// QueryOption configures QueryPhoneNumbers and ChannelPhoneNumberMetrics,
+// which query many numbers at once: Workers, and every RangeOption, which
+// applies to each number's range. Workers is not a RangeOption, so that a
+// single-number range query cannot be given it and silently ignore it.
+type QueryOption interface {
+	applyQuery(*rangeConfig) error
+}
+
+// applyQuery makes every RangeOption a QueryOption.
+func (o RangeOption) applyQuery(c *rangeConfig) error { return o(c) }
+
+// workersOption is what Workers returns.
+type workersOption int
+
+func (n workersOption) applyQuery(c *rangeConfig) error {
+	if n < 1 {
+		return &ValidationError{Field: "Workers", Rule: "must be at least 1, got " + strconv.Itoa(int(n))}
+	}
+	c.workers = int(n)
+	return nil
+}
+
+// Workers sets how many numbers QueryPhoneNumbers and
+// ChannelPhoneNumberMetrics fetch at once (default DefaultWorkers).
+func Workers(n int) QueryOption { return workersOption(n) }
 
 // RangeProgress describes a window that a range query has just fetched.
 type RangeProgress struct {

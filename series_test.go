@@ -206,7 +206,6 @@ func TestPhoneNumberMetricsValidatesFirst(t *testing.T) {
 		{"HalfHourWindow 45m", &valid, []chatapp.RangeOption{chatapp.HalfHourWindow(45 * time.Minute)}, "HalfHourWindow"},
 		{"HalfHourWindow negative", &valid, []chatapp.RangeOption{chatapp.HalfHourWindow(-time.Hour)}, "HalfHourWindow"},
 		{"BucketZone nil", &valid, []chatapp.RangeOption{chatapp.BucketZone(nil)}, "BucketZone"},
-		{"Workers 0", &valid, []chatapp.RangeOption{chatapp.Workers(0)}, "Workers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeService{}

@@ -193,7 +193,7 @@ func runReport(parent context.Context, cfg *config, stdout, stderr io.Writer) in
 		End:         cfg.until,
 		CustSpaceID: cfg.custSpaceID,
 	}
-	opts := []chatapp.RangeOption{chatapp.Workers(cfg.workers)}
+	opts := []chatapp.QueryOption{chatapp.Workers(cfg.workers)}
 	if cfg.rebucket {
 		req.Granularity = chatapp.GranularityHalfHour
 		opts = append(opts, chatapp.HalfHourWindow(halfHourFetchWindow))
