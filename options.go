@@ -25,6 +25,12 @@ const (
 // Option configures a Client. Options are applied in order, so a later one
 // overrides an earlier one; one that is given a bad value makes NewClient
 // fail with an error naming the option.
+//
+// Its settings are unexported on purpose: only this package's With...
+// functions make Options, so a setting can change shape without breaking
+// anyone, and a Client is inspected through its methods (Endpoint, String)
+// rather than through the options that built it. Collect Options in a
+// []Option to pass the same configuration around.
 type Option func(*settings) error
 
 // settings collects options before NewClient turns them into a Client.
