@@ -239,13 +239,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// logAttempt writes one debug record per attempt. It never logs the URL,
-// headers or credentials.
-func (c *Client) logAttempt(ctx context.Context, op *operation, attempt, status int, env *envelope, err error, latency time.Duration) {
-	if !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	requestID, code := env.RequestID, env.Code
+// answerIDs returns the request ID and the error code of an attempt's
+// answer: from the error when the service's answer failed, else from the
+// decoded envelope.
+func answerIDs(env *envelope, err error) (requestID, code string) {
+	requestID, code = env.RequestID, env.Code
 	var apiErr *APIError
 	var respErr *ResponseError
 	switch {
@@ -254,6 +252,16 @@ func (c *Client) logAttempt(ctx context.Context, op *operation, attempt, status 
 	case errors.As(err, &respErr):
 		requestID = respErr.RequestID
 	}
+	return requestID, code
+}
+
+// logAttempt writes one debug record per attempt. It never logs the URL,
+// headers or credentials.
+func (c *Client) logAttempt(ctx context.Context, op *operation, attempt, status int, env *envelope, err error, latency time.Duration) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	requestID, code := answerIDs(env, err)
 	attrs := []slog.Attr{
 		slog.String("operation", op.name),
 		slog.Int("attempt", attempt),

@@ -266,15 +266,7 @@ func (co *callObservation) endAttempt(attempt, status int, env *envelope, err er
 	if co == nil {
 		return
 	}
-	requestID, code := env.RequestID, env.Code
-	var apiErr *APIError
-	var respErr *ResponseError
-	switch {
-	case errors.As(err, &apiErr):
-		requestID, code = apiErr.RequestID, apiErr.Code
-	case errors.As(err, &respErr):
-		requestID = respErr.RequestID
-	}
+	requestID, code := answerIDs(env, err)
 	if err == nil {
 		code = ""
 	}
