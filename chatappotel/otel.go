@@ -312,15 +312,7 @@ func (o *observer) limiterWait(ctx context.Context, info chatapp.LimiterWaitInfo
 	if info.Duration < MinWaitEvent && info.Err == nil {
 		return
 	}
-	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() {
-		return
-	}
-	attrs := []attribute.KeyValue{DurationKey.Float64(info.Duration.Seconds())}
-	if info.Err != nil {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(errorType(info.Err, "", 0)))
-	}
-	span.AddEvent("chatapp.limiter.wait", trace.WithTimestamp(info.Start.Add(info.Duration)), trace.WithAttributes(attrs...))
+	durationEvent(ctx, "chatapp.limiter.wait", info.Start, info.Duration, info.Err)
 }
 
 func (o *observer) backoff(ctx context.Context, info chatapp.BackoffInfo) {
@@ -338,15 +330,21 @@ func (o *observer) credentials(ctx context.Context, info chatapp.CredentialsInfo
 	if !info.Provider && info.Err == nil {
 		return // a fixed key: nothing was fetched
 	}
+	durationEvent(ctx, "chatapp.credentials", info.Start, info.Duration, info.Err)
+}
+
+// durationEvent adds an event that ended at start+d to the call's span, with
+// the duration and, when err is set, its error.type.
+func durationEvent(ctx context.Context, name string, start time.Time, d time.Duration, err error) {
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return
 	}
-	attrs := []attribute.KeyValue{DurationKey.Float64(info.Duration.Seconds())}
-	if info.Err != nil {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(errorType(info.Err, "", 0)))
+	attrs := []attribute.KeyValue{DurationKey.Float64(d.Seconds())}
+	if err != nil {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errorType(err, "", 0)))
 	}
-	span.AddEvent("chatapp.credentials", trace.WithTimestamp(info.Start.Add(info.Duration)), trace.WithAttributes(attrs...))
+	span.AddEvent(name, trace.WithTimestamp(start.Add(d)), trace.WithAttributes(attrs...))
 }
 
 // set returns the cached attribute set of a metric for an operation and a
