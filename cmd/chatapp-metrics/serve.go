@@ -79,8 +79,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 
-	calls := newCallCounter(slog.NewTextHandler(stderr, nil))
-	opts := []chatapp.Option{chatapp.WithLogger(slog.New(calls))}
+	calls := newCallCounter()
+	opts := []chatapp.Option{calls.option()}
 	if *redisAddr != "" {
 		rdb, err := newRedisClient(*redisAddr)
 		if err != nil {
@@ -484,62 +484,32 @@ func (e *exporter) listNumbers(ctx context.Context) ([]chatapp.PhoneNumberInfo, 
 	return infos, e.numbers, nil
 }
 
-// callCounter is a slog.Handler that counts the SDK's per-attempt debug
-// records into chatapp_exporter_api_requests_total and passes every other
-// record at Info or above to next.
+// callCounter counts every attempt the SDK makes, retries included, into
+// chatapp_exporter_api_requests_total, through the SDK's Observer hook.
 type callCounter struct {
-	next     slog.Handler
 	requests *prometheus.CounterVec
 }
 
-func newCallCounter(next slog.Handler) *callCounter {
-	return &callCounter{next: next, requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+func newCallCounter() *callCounter {
+	return &callCounter{requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "chatapp_exporter_api_requests_total",
 		Help: "HTTP requests the exporter sent to the service, by operation and answer code (OK, an error code, http_STATUS, or transport_error).",
 	}, []string{"operation", "code"})}
 }
 
-// Enabled implements slog.Handler: the SDK's attempts are Debug records.
-func (c *callCounter) Enabled(context.Context, slog.Level) bool { return true }
-
-// Handle implements slog.Handler.
-func (c *callCounter) Handle(ctx context.Context, r slog.Record) error {
-	if r.Message != "chatapp attempt" {
-		if r.Level < slog.LevelInfo || !c.next.Enabled(ctx, r.Level) {
-			return nil
+// option installs the counter on a Client.
+func (c *callCounter) option() chatapp.Option {
+	return chatapp.WithObserver(chatapp.Observer{AttemptDone: func(_ context.Context, a chatapp.AttemptDoneInfo) {
+		code := a.Code
+		switch {
+		case code != "":
+		case a.Err == nil:
+			code = "OK"
+		case a.Status != 0:
+			code = fmt.Sprintf("http_%d", a.Status)
+		default:
+			code = "transport_error"
 		}
-		return c.next.Handle(ctx, r)
-	}
-	var op, code string
-	var status int64
-	r.Attrs(func(a slog.Attr) bool {
-		switch a.Key {
-		case "operation":
-			op = a.Value.String()
-		case "code":
-			code = a.Value.String()
-		case "status":
-			status = a.Value.Int64()
-		}
-		return true
-	})
-	switch {
-	case code != "":
-	case status != 0:
-		code = fmt.Sprintf("http_%d", status)
-	default:
-		code = "transport_error"
-	}
-	c.requests.WithLabelValues(op, code).Inc()
-	return nil
-}
-
-// WithAttrs implements slog.Handler.
-func (c *callCounter) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &callCounter{next: c.next.WithAttrs(attrs), requests: c.requests}
-}
-
-// WithGroup implements slog.Handler.
-func (c *callCounter) WithGroup(name string) slog.Handler {
-	return &callCounter{next: c.next.WithGroup(name), requests: c.requests}
+		c.requests.WithLabelValues(a.Operation, code).Inc()
+	}})
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -163,8 +162,8 @@ func testExporter(t *testing.T, now time.Time) (*exporter, *chatapptest.Server, 
 	t.Helper()
 	srv := chatapptest.NewServer()
 	t.Cleanup(srv.Close)
-	calls := newCallCounter(slog.DiscardHandler)
-	client, err := srv.Client(chatapp.WithLogger(slog.New(calls)), chatapp.WithMaxAttempts(1))
+	calls := newCallCounter()
+	client, err := srv.Client(calls.option(), chatapp.WithMaxAttempts(1))
 	require.NoError(t, err)
 	exp := newExporter(client, nil, srv.CustSpaceID(), calls)
 	exp.now = func() time.Time { return now }
