@@ -121,6 +121,14 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 	case !success && env.Code == "" && env.Message == "":
 		return responseFailure(resp, env, data, problemNoCode, 0, nil, red)
 	case success && (env.Code == "" || env.Code == "OK"):
+		// The request id goes into the response, the debug log and the
+		// observers: a server that echoes a secret there must not leak it.
+		// The service's ids are UUIDs, which cannot hold any form of a
+		// secret (each form is longer than 36 bytes or has no dashes where
+		// a UUID has them), so only other shapes pay for the redaction.
+		if !isUUID(env.RequestID) {
+			env.RequestID = red.redact(env.RequestID)
+		}
 		return nil
 	}
 	return responseFailure(resp, env, data, problemNone, 0, nil, red)
@@ -270,4 +278,23 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return best
+}
+
+// isUUID reports whether s has the 8-4-4-4-12 hexadecimal shape of a UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i]; {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }

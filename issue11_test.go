@@ -549,3 +549,53 @@ func (p *rotatingProvider) GetCredential() (*alicred.CredentialModel, error) {
 	id, secret, token, kind := "STS.rotating"+n, "SECRET-rotating-"+n, "TOKEN-rotating-"+n, "sts"
 	return &alicred.CredentialModel{AccessKeyId: &id, AccessKeySecret: &secret, SecurityToken: &token, Type: &kind}, nil
 }
+
+// TestSuccessEchoingTheTokenIsRedacted: a successful answer whose RequestId
+// is the STS token (or the signature) must not carry it into the debug log,
+// an Observer or the response; only the redacted form is kept.
+func TestSuccessEchoingTheTokenIsRedacted(t *testing.T) {
+	for _, sig := range []SignatureVersion{SignatureV3, SignatureRPC} {
+		for _, echo := range []string{"token", "signature"} {
+			t.Run(sig.String()+"/"+echo, func(t *testing.T) {
+				var logs bytes.Buffer
+				var seen []string
+				var mu sync.Mutex
+				c, wire := newLeakClient(t, func(req *http.Request) (*http.Response, error) {
+					id := leakToken
+					if echo == "signature" {
+						id = wireSignature(req)
+					}
+					resp := httpmock.NewStringResponse(200, `{"Code":"OK","RequestId":"`+id+`","Data":[]}`)
+					resp.Header.Set("Content-Type", "application/json")
+					return resp, nil
+				}, WithSignatureVersion(sig),
+					WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+					WithObserver(Observer{AttemptDone: func(_ context.Context, a AttemptDoneInfo) {
+						mu.Lock()
+						seen = append(seen, a.RequestID)
+						mu.Unlock()
+					}}))
+				resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+				require.NoError(t, err)
+				require.Contains(t, logs.String(), "chatapp attempt")
+				mu.Lock()
+				printed := map[string]string{"log": logs.String(), "RequestID": resp.RequestID, "observer": strings.Join(seen, " ")}
+				mu.Unlock()
+				requireNoSecret(t, printed, wire.all(), true)
+			})
+		}
+	}
+}
+
+func TestIsUUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"EB5210E5-0000-4000-8000-000000000001": true,
+		"eb5210e5-0000-4000-8000-00000000000a": true,
+		"EB5210E5-0000-4000-8000-00000000000G": false,
+		"EB5210E5000004000-8000-000000000001-": false,
+		"EB5210E5-0000-4000-8000-0000000000011": false,
+		"": false,
+	} {
+		assert.Equal(t, want, isUUID(s), s)
+	}
+}

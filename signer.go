@@ -217,7 +217,7 @@ func rpcStringToSign(method string, params []param) string {
 // pct(name)=pct(value) pairs joined by '&'. An empty value keeps its '='.
 func canonicalQuery(params []param) string {
 	var b strings.Builder
-	b.Grow(256) // a whole query of ours, even under RPC
+	b.Grow(256) // most queries of ours; one with an STS token grows once more
 	for i, p := range params {
 		if i > 0 {
 			b.WriteByte('&')
