@@ -589,12 +589,12 @@ func TestSuccessEchoingTheTokenIsRedacted(t *testing.T) {
 
 func TestIsUUID(t *testing.T) {
 	for s, want := range map[string]bool{
-		"EB5210E5-0000-4000-8000-000000000001": true,
-		"eb5210e5-0000-4000-8000-00000000000a": true,
-		"EB5210E5-0000-4000-8000-00000000000G": false,
-		"EB5210E5000004000-8000-000000000001-": false,
+		"EB5210E5-0000-4000-8000-000000000001":  true,
+		"eb5210e5-0000-4000-8000-00000000000a":  true,
+		"EB5210E5-0000-4000-8000-00000000000G":  false,
+		"EB5210E5000004000-8000-000000000001-":  false,
 		"EB5210E5-0000-4000-8000-0000000000011": false,
-		"": false,
+		"":                                      false,
 	} {
 		assert.Equal(t, want, isUUID(s), s)
 	}
