@@ -223,6 +223,14 @@ func TestAPIErrorsExitWith1(t *testing.T) {
 		assert.NotContains(t, stdout, "8613800001234")
 		assert.Equal(t, 4, strings.Count(stdout, "\n"), "header and three days of the other number")
 	})
+	t.Run("one of three fails: the sum says what it covers", func(t *testing.T) {
+		srv.InjectFault(1, chatapptest.Fault{Status: 400, Code: "Unknown.ResourceOwnerId"})
+		code, stdout, _ := invoke(t, "-endpoint", srv.URL, "-workers", "1",
+			"-phone", "8613800001234,8613800005678,8613800009012", "-since", "2026-09-01", "-until", "2026-09-03")
+		assert.Equal(t, exitError, code)
+		assert.Contains(t, stdout, "TOTAL       2 of 3 numbers")
+		assert.NotContains(t, stdout, "all numbers", "a sum without the failed number is not all of them")
+	})
 	t.Run("unreachable endpoint", func(t *testing.T) {
 		code, stdout, stderr := invoke(t, "-endpoint", "http://127.0.0.1:1", "-o", "json", "-phone", "8613800001234", "-since", "2026-09-01", "-until", "2026-09-01")
 		assert.Equal(t, exitError, code)

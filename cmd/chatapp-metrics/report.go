@@ -33,7 +33,18 @@ type report struct {
 	rows        []row    // by start, then by number in -phone order
 	perPhone    []chatapp.Totals
 	all         chatapp.Totals
+	failed      int // numbers left out because their query failed
 	days        []chatapp.DayTotals // every number's points summed per day of tz
+}
+
+// allLabel names the sum of every number shown: "all numbers", or, when
+// some failed and are left out, how many of them the sum covers, so that
+// it never reads as the whole set.
+func (r *report) allLabel() string {
+	if r.failed == 0 {
+		return "all numbers"
+	}
+	return fmt.Sprintf("%d of %d numbers", len(r.phones), len(r.phones)+r.failed)
 }
 
 // newReport builds the report of the numbers that succeeded, at the
@@ -47,6 +58,7 @@ func newReport(cfg *config, results []chatapp.PhoneNumberSeries, now time.Time) 
 	var all []chatapp.PhoneNumberMetric
 	for _, s := range results {
 		if s.Err != nil {
+			r.failed++
 			continue
 		}
 		order[s.PhoneNumber] = len(r.phones)
@@ -172,7 +184,7 @@ func (r *report) writeTable(w io.Writer) error {
 		lines = append(lines, cells("TOTAL", phone, r.perPhone[i]))
 	}
 	if len(r.phones) > 1 {
-		lines = append(lines, cells("TOTAL", "all numbers", r.all))
+		lines = append(lines, cells("TOTAL", r.allLabel(), r.all))
 	}
 
 	widths := make([]int, len(lines[0]))
