@@ -33,7 +33,7 @@ type report struct {
 	rows        []row    // by start, then by number in -phone order
 	perPhone    []chatapp.Totals
 	all         chatapp.Totals
-	failed      int // numbers left out because their query failed
+	failed      int                 // numbers left out because their query failed
 	days        []chatapp.DayTotals // every number's points summed per day of tz
 }
 
