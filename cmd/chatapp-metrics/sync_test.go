@@ -281,3 +281,14 @@ func TestSyncMonthlyDeliveryRateQuery(t *testing.T) {
 		assert.Equal(t, want, got)
 	})
 }
+
+// A Postgres URL's password never reaches the messages, whether the URL
+// does not parse or the server cannot be reached.
+func TestSyncNeverPrintsTheDatabasePassword(t *testing.T) {
+	for _, dsn := range []string{"postgres://bob:hunter2PW@127.0.0.1:1/x", "postgres://bob:hunter2PW@127.0.0.1:bad/x"} {
+		code, stdout, stderr := invoke(t, "sync", "-db", dsn, "-emulator", "-since", "2d")
+		assert.NotEqual(t, exitOK, code, dsn)
+		assert.NotContains(t, stdout+stderr, "hunter2PW", dsn)
+		assert.Contains(t, stderr, "chatapp-metrics sync:", dsn)
+	}
+}
