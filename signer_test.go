@@ -87,8 +87,8 @@ func TestRPCSignatureVectors(t *testing.T) {
 			ps := paramsOf(v.Params)
 			canonical := canonicalQuery(ps)
 			assert.Equal(t, v.CanonicalQuery, canonical, "canonicalized query string")
-			stringToSign := rpcStringToSign(v.Method, ps)
-			assert.Equal(t, v.StringToSign, stringToSign, "string to sign")
+			stringToSign := appendRPCStringToSign(nil, v.Method, []byte(canonical))
+			assert.Equal(t, v.StringToSign, string(stringToSign), "string to sign")
 			assert.Equal(t, v.Secret+"&", v.HMACKey, "the vector's own HMAC key rule")
 			assert.Equal(t, v.Signature, rpcSignature(v.Secret, stringToSign), "signature")
 			wire := append(ps, param{name: "Signature", value: v.Signature})
@@ -97,6 +97,9 @@ func TestRPCSignatureVectors(t *testing.T) {
 		})
 	}
 }
+
+// canonicalQuery is the canonical query of params as a string.
+func canonicalQuery(params []param) string { return string(appendQuery(nil, params)) }
 
 // normaliseV3Headers applies the V3 header rules (lower-cased names,
 // trimmed values, sorted; names differing only in case merged) to arbitrary headers,
@@ -153,7 +156,7 @@ func TestV3SignatureVectors(t *testing.T) {
 			assert.Equal(t, v.CanonicalHeaders, lines.String(), "canonical headers")
 			assert.Equal(t, v.SignedHeaders, signed, "signed headers")
 
-			canonical := canonicalRequest(v.Method, v.CanonicalURI, query, headers, signed, v.HashedPayload)
+			canonical := string(appendCanonicalRequest(nil, v.Method, v.CanonicalURI, query, headers, signed, v.HashedPayload))
 			assert.Equal(t, v.CanonicalRequest, canonical, "canonical request")
 
 			if v.Algorithm != v3Algorithm {

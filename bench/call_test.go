@@ -196,3 +196,45 @@ func setupChatapp(v chatapp.SignatureVersion) func(b *testing.B, base string) fu
 		}
 	}
 }
+
+// BenchmarkCallAlternating times Chatapp against Floor call by call: every
+// iteration makes one call of each, in turn first (so that neither always
+// runs on the connection state the other left), and the benchmark reports
+// the ratio of their summed times as chatapp/floor. On a shared machine
+// whose speed drifts by tens of percent within a second, pairing each call
+// with a Floor call made microseconds apart is what brings the ratio's
+// run-to-run scatter down to about ±0.02; cmd/benchtable checks the time
+// targets with it. ns/op is the time of the pair; B/op and allocs/op mix
+// both clients (BenchmarkCall has each alone).
+func BenchmarkCallAlternating(b *testing.B) {
+	base := cannedURL(b)
+	for _, v := range []struct {
+		name string
+		sv   chatapp.SignatureVersion
+	}{{"Chatapp/RPC", chatapp.SignatureRPC}, {"Chatapp/V3", chatapp.SignatureV3}} {
+		b.Run(v.name, func(b *testing.B) {
+			calls := [2]func(context.Context) error{setupFloor(b, base), setupChatapp(v.sv)(b, base)}
+			var spent [2]time.Duration // Floor's, Chatapp's
+			ctx := context.Background()
+			for _, call := range calls {
+				if err := call(ctx); err != nil { // the dials, untimed
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				for k := range 2 {
+					which := (n + k) % 2
+					start := time.Now()
+					if err := calls[which](ctx); err != nil {
+						b.Fatal(err)
+					}
+					spent[which] += time.Since(start)
+				}
+				n++
+			}
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "chatapp/floor")
+		})
+	}
+}

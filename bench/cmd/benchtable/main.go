@@ -2,17 +2,23 @@
 // of their medians, the ratios between the variants, and whether each
 // performance target is met.
 //
-// It runs two sets, each with -benchmem:
+// It runs three sets, with -benchmem:
 //
 //   - the micro-benchmarks of the chatapp package (signing, limiter, decode),
 //     with go test -count N;
 //   - BenchmarkCall of the bench module (Floor, Chatapp, Official), with
 //     -count 1 -rounds N, so that the variants alternate in one process
 //     against one canned server instead of each running N times back to
-//     back.
+//     back;
+//   - BenchmarkCallAlternating of the bench module with -count N: Chatapp
+//     and Floor alternate call by call, and each run reports their ratio.
+//     The Chatapp-versus-Floor time targets use its median: on a shared
+//     machine, rounds a second apart still differ by tens of percent.
 //
-// Every figure is the median of the N runs; every ratio divides two medians
-// of the same invocation.
+// Every figure is the median of the N runs. A ratio of bytes or allocations
+// divides two medians; a ratio of times is the median of the N per-round
+// ratios (round i of one variant against round i of the other, run seconds
+// apart), which cancels most of a noisy machine's drift between rounds.
 //
 // Usage, from the bench module:
 //
@@ -72,6 +78,7 @@ func main() {
 	}{
 		{*rootDir, []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", n, "-benchtime", *benchtime, "."}},
 		{*benchDir, []string{"test", "-run", "^$", "-bench", "^BenchmarkCall$", "-benchmem", "-count", "1", "-benchtime", *benchtime, ".", "-args", "-rounds", n}},
+		{*benchDir, []string{"test", "-run", "^$", "-bench", "^BenchmarkCallAlternating$", "-count", n, "-benchtime", *benchtime, "."}},
 	}
 	results := newResults()
 	for _, r := range runs {
@@ -157,6 +164,7 @@ type results struct {
 
 type measure struct {
 	ns, bytes, allocs float64
+	perFloor          float64 // BenchmarkCallAlternating's chatapp/floor
 }
 
 func newResults() *results { return &results{runs: make(map[string][]measure)} }
@@ -196,6 +204,8 @@ func (r *results) parse(out []byte) {
 				ms.bytes = v
 			case "allocs/op":
 				ms.allocs = v
+			case "chatapp/floor":
+				ms.perFloor = v
 			}
 		}
 		if !haveNs {
@@ -240,6 +250,40 @@ func (r *results) get(name string) (stats, bool) {
 	return s, true
 }
 
+// nsRatio is the median over the rounds of a's ns/op divided by b's in the
+// same round: the variants of a round ran seconds apart, so a slow minute
+// slows both, where the ratio of two medians would mix minutes.
+func (r *results) nsRatio(a, b string) (float64, bool) {
+	ra, rb := r.runs[a], r.runs[b]
+	n := min(len(ra), len(rb))
+	var v []float64
+	for i := range n {
+		if rb[i].ns > 0 {
+			v = append(v, ra[i].ns/rb[i].ns)
+		}
+	}
+	if len(v) == 0 {
+		return 0, false
+	}
+	return median(v), true
+}
+
+// perFloor is the median of a BenchmarkCallAlternating benchmark's
+// chatapp/floor ratios: each run's ratio already pairs every call with a
+// Floor call made microseconds apart.
+func (r *results) perFloor(name string) (float64, bool) {
+	var v []float64
+	for _, m := range r.runs[name] {
+		if m.perFloor > 0 {
+			v = append(v, m.perFloor)
+		}
+	}
+	if len(v) == 0 {
+		return 0, false
+	}
+	return median(v), true
+}
+
 func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
@@ -274,6 +318,7 @@ const (
 	chatappV3   = "BenchmarkCall/Chatapp/V3"
 	officialV3  = "BenchmarkCall/Official/V3"
 	officialRPC = "BenchmarkCall/Official/RPC"
+	alternating = "BenchmarkCallAlternating/Chatapp/"
 	signV3      = "BenchmarkSign/V3"
 	signRPC     = "BenchmarkSign/RPC"
 	limiterWait = "BenchmarkLimiterWait"
@@ -306,11 +351,12 @@ func report(w io.Writer, r *results, count int, benchtime string) int {
 		}
 		ratios := "– | – | –"
 		if haveFloor {
-			ratios = fmt.Sprintf("%s | %s | %s", ratio(s.ns, fl.ns), ratio(s.bytes, fl.bytes), ratio(s.allocs, fl.allocs))
+			ratios = fmt.Sprintf("%s | %s | %s", r.nsRatioText(name, floor), ratio(s.bytes, fl.bytes), ratio(s.allocs, fl.allocs))
 		}
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.0f%% | %s |\n", short(name), s.n, num(s.ns), num(s.bytes), num(s.allocs), 100*s.spread, ratios)
 	}
 
+	fmt.Fprintf(w, "\nTime ratios (×Floor ns and below) are medians of the per-round ratios; byte and allocation ratios divide medians.\n")
 	fmt.Fprintf(w, "\n### Ratios per scheme (medians of the same run)\n\n")
 	fmt.Fprintln(w, "| Scheme | Chatapp/Floor ns | Chatapp/Floor B | Chatapp/Floor allocs | Official/Chatapp ns | Official/Chatapp B | Official/Chatapp allocs |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
@@ -322,19 +368,37 @@ func report(w io.Writer, r *results, count int, benchtime string) int {
 			cells[i] = "–"
 		}
 		if okC && haveFloor {
-			cells[0], cells[1], cells[2] = ratio(c.ns, fl.ns), ratio(c.bytes, fl.bytes), ratio(c.allocs, fl.allocs)
+			cells[0], cells[1], cells[2] = r.nsRatioText(scheme.ours, floor), ratio(c.bytes, fl.bytes), ratio(c.allocs, fl.allocs)
 		}
 		if okC && okO {
-			cells[3], cells[4], cells[5] = ratio(o.ns, c.ns), ratio(o.bytes, c.bytes), ratio(o.allocs, c.allocs)
+			cells[3], cells[4], cells[5] = r.nsRatioText(scheme.official, scheme.ours), ratio(o.bytes, c.bytes), ratio(o.allocs, c.allocs)
 		}
 		fmt.Fprintf(w, "| %s | %s |\n", scheme.name, strings.Join(cells, " | "))
+	}
+
+	fmt.Fprintf(w, "\n### Call by call (BenchmarkCallAlternating)\n\n")
+	fmt.Fprintln(w, "Every iteration makes one Floor call and one Chatapp call, each first in turn; the ratio of their summed times, per run.")
+	fmt.Fprintln(w, "\n| Scheme | runs | Chatapp/Floor ns, median | lowest | highest |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	for _, scheme := range schemePairs {
+		name := alternating + scheme.name
+		med, ok := r.perFloor(name)
+		if !ok {
+			fmt.Fprintf(w, "| %s | 0 | – | – | – |\n", scheme.name)
+			continue
+		}
+		var v []float64
+		for _, m := range r.runs[name] {
+			v = append(v, m.perFloor)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.3f× | %.3f× | %.3f× |\n", scheme.name, len(v), med, slices.Min(v), slices.Max(v))
 	}
 
 	fmt.Fprintf(w, "\n## Steps of a call (chatapp package), medians of %d runs\n\n", count)
 	fmt.Fprintln(w, "| Benchmark | runs | ns/op | B/op | allocs/op | ns/op spread |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
 	for _, name := range r.order {
-		if strings.HasPrefix(name, "BenchmarkCall/") {
+		if strings.HasPrefix(name, "BenchmarkCall/") || strings.HasPrefix(name, "BenchmarkCallAlternating/") {
 			continue
 		}
 		s, _ := r.get(name)
@@ -387,14 +451,29 @@ func targets(r *results) []target {
 		}
 		ts = append(ts, t)
 	}
-	ns := func(s stats) float64 { return s.ns }
+	relNs := func(what, a, b string, limit float64, atLeast bool) {
+		t := target{what: what, limit: limit, atLeast: atLeast, unit: "×"}
+		t.measured, t.ok = r.nsRatio(a, b)
+		ts = append(ts, t)
+	}
 	allocs := func(s stats) float64 { return s.allocs }
 	for _, scheme := range schemePairs {
-		rel("Chatapp/"+scheme.name+" ns/op vs Floor", scheme.ours, floor, ns, scheme.nsLimit, false)
+		t := target{what: "Chatapp/" + scheme.name + " ns vs Floor, call by call", limit: scheme.nsLimit, unit: "×"}
+		t.measured, t.ok = r.perFloor(alternating + scheme.name)
+		ts = append(ts, t)
 		rel("Chatapp/"+scheme.name+" allocs/op vs Floor", scheme.ours, floor, allocs, 1.5, false)
-		rel("Official/"+scheme.name+" ns/op vs Chatapp", scheme.official, scheme.ours, ns, 1.6, true)
+		relNs("Official/"+scheme.name+" ns/op vs Chatapp", scheme.official, scheme.ours, 1.6, true)
 	}
 	return ts
+}
+
+// nsRatioText is nsRatio for a table cell.
+func (r *results) nsRatioText(a, b string) string {
+	v, ok := r.nsRatio(a, b)
+	if !ok {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", v)
 }
 
 func short(name string) string {
