@@ -14,6 +14,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // benchBody is the 7-point DAILY answer of GetChatappPhoneNumberMetric.
@@ -96,8 +97,8 @@ func BenchmarkCall(b *testing.B) {
 	// Paired alternates the two clients call by call, so that a change of
 	// load on a shared machine hits both alike, and reports the time of
 	// each and their ratio (ns/op is the time of the pair).
-	b.Run("Paired", func(b *testing.B) {
-		none, otel := client(b), client(b, instrument(b))
+	paired := func(b *testing.B, with chatapp.Option) {
+		none, otel := client(b), client(b, with)
 		var tNone, tOtel time.Duration
 		n := 0
 		for b.Loop() {
@@ -116,5 +117,31 @@ func BenchmarkCall(b *testing.B) {
 		b.ReportMetric(float64(tNone.Nanoseconds())/float64(n), "none-ns/call")
 		b.ReportMetric(float64(tOtel.Nanoseconds())/float64(n), "otel-ns/call")
 		b.ReportMetric(float64(tOtel)/float64(tNone), "otel/none")
+	}
+	b.Run("Paired", func(b *testing.B) { paired(b, instrument(b)) })
+	// The parts of Instrument's cost, paired the same way: the core's
+	// hooks with callbacks that do nothing, and one bare SDK span per call
+	// (no attributes, no metrics) on the same kind of provider.
+	b.Run("Paired/HooksOnly", func(b *testing.B) {
+		paired(b, chatapp.WithObserver(chatapp.Observer{
+			CallStart:    func(ctx context.Context, _ chatapp.CallStartInfo) context.Context { return ctx },
+			CallDone:     func(context.Context, chatapp.CallDoneInfo) {},
+			AttemptStart: func(ctx context.Context, _ chatapp.AttemptStartInfo) context.Context { return ctx },
+			AttemptDone:  func(context.Context, chatapp.AttemptDoneInfo) {},
+			LimiterWait:  func(context.Context, chatapp.LimiterWaitInfo) {},
+			Credentials:  func(context.Context, chatapp.CredentialsInfo) {},
+		}))
+	})
+	b.Run("Paired/OneSpan", func(b *testing.B) {
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+		b.Cleanup(func() { tp.Shutdown(context.Background()) })
+		tracer := tp.Tracer("bench")
+		paired(b, chatapp.WithObserver(chatapp.Observer{
+			CallStart: func(ctx context.Context, _ chatapp.CallStartInfo) context.Context {
+				ctx, _ = tracer.Start(ctx, "call")
+				return ctx
+			},
+			CallDone: func(ctx context.Context, _ chatapp.CallDoneInfo) { trace.SpanFromContext(ctx).End() },
+		}))
 	})
 }
