@@ -21,15 +21,15 @@ func noCredentials(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 }
 
-func invoke(ctx context.Context, phone string) (error, string, string) {
+func invoke(ctx context.Context, phone string) (stdout, stderr string, err error) {
 	var out, errOut bytes.Buffer
-	err := run(ctx, phone, &out, &errOut)
-	return err, out.String(), errOut.String()
+	err = run(ctx, phone, &out, &errOut)
+	return out.String(), errOut.String(), err
 }
 
 func TestWithoutCredentialsUsesTheEmulator(t *testing.T) {
 	noCredentials(t)
-	err, stdout, stderr := invoke(context.Background(), "8613800001234")
+	stdout, stderr, err := invoke(context.Background(), "8613800001234")
 	require.NoError(t, err, stderr)
 	assert.Contains(t, stderr, "no Alibaba Cloud credentials found: using the in-process emulator")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
@@ -47,7 +47,7 @@ func TestCanceled(t *testing.T) {
 	noCredentials(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err, stdout, _ := invoke(ctx, "8613800001234")
+	stdout, _, err := invoke(ctx, "8613800001234")
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, stdout)
 }
