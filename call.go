@@ -142,24 +142,17 @@ func (c *Client) attempt(ctx context.Context, op *operation, params []param, cre
 	return resp.StatusCode, c.decode(resp, body, red)
 }
 
-// header builds the request's headers. All values share one backing array,
-// so the header costs two allocations whatever its size.
+// header builds the request's headers.
 func (c *Client) header(s *signedRequest) http.Header {
-	n := len(s.headers) + 3
-	h := make(http.Header, n)
-	values := make([]string, 0, n)
-	set := func(key, value string) {
-		values = append(values, value)
-		h[key] = values[len(values)-1 : len(values) : len(values)]
-	}
+	h := make(http.Header, len(s.headers)+3)
 	for _, hd := range s.headers {
-		set(wireHeaderKey(hd.name), hd.value)
+		h[wireHeaderKey(hd.name)] = []string{hd.value}
 	}
 	if s.authorization != "" {
-		set("Authorization", s.authorization)
+		h["Authorization"] = []string{s.authorization}
 	}
-	set("Accept", "application/json")
-	set("User-Agent", c.userAgent)
+	h["Accept"] = []string{"application/json"}
+	h["User-Agent"] = []string{c.userAgent}
 	return h
 }
 

@@ -196,14 +196,8 @@ func (r *GetChatappPhoneNumberMetricRequest) validate() error {
 // Granularity, IsvCode, PhoneNumber, Start. Unset optional fields are not
 // sent.
 func (r *GetChatappPhoneNumberMetricRequest) params(dst []param) []param {
-	// Both timestamps share one allocation.
-	var digits [40]byte
-	b := strconv.AppendInt(digits[:0], r.End.UnixMilli(), 10)
-	split := len(b)
-	b = strconv.AppendInt(b, r.Start.UnixMilli(), 10)
-	s := string(b)
-	end, start := s[:split], s[split:]
-
+	end := strconv.FormatInt(r.End.UnixMilli(), 10)
+	start := strconv.FormatInt(r.Start.UnixMilli(), 10)
 	if r.CustSpaceID != "" {
 		dst = append(dst, param{name: "CustSpaceId", value: r.CustSpaceID})
 	}
