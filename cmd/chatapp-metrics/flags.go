@@ -188,7 +188,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if !cfg.since.Before(now()) {
 		return nil, usagef("-since %q is in the future (now is %s): there is no data yet", *since, now().In(cfg.tz).Format(time.RFC3339))
 	}
-	if cfg.granularity = chatapp.Granularity(strings.ToUpper(*granularity)); !cfg.granularity.Valid() {
+	if cfg.granularity, err = chatapp.ParseGranularity(*granularity); err != nil {
 		return nil, usagef("-granularity must be DAILY or HALF_HOUR, not %q", *granularity)
 	}
 	if cfg.granularity == chatapp.GranularityDaily && !serviceDays(cfg.tz, cfg.since, cfg.until) {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/chatappkit/chatapp"
@@ -54,7 +53,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.since, err = parseSince(*since, cfg.until, cfg.tz); err != nil {
 		return fail(err)
 	}
-	cfg.granularity = chatapp.Granularity(strings.ToUpper(*granularity))
+	if cfg.granularity, err = chatapp.ParseGranularity(*granularity); err != nil {
+		return fail(fmt.Errorf("-granularity must be DAILY or HALF_HOUR, not %q", *granularity))
+	}
 	switch {
 	case fs.NArg() > 0:
 		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
@@ -62,8 +63,6 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(errors.New("-phone or -cust-space-id is required: the numbers to archive"))
 	case cfg.emulator && cfg.endpoint != "":
 		return fail(errors.New("-endpoint and -emulator exclude each other"))
-	case !cfg.granularity.Valid():
-		return fail(fmt.Errorf("-granularity must be DAILY or HALF_HOUR, not %q", *granularity))
 	case !cfg.since.Before(cfg.until):
 		return fail(fmt.Errorf("-since (%s) must be before -until (%s)", cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339)))
 	case *overlap < 0:
@@ -77,7 +76,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	store, err := archive.Open(ctx, *dsn)
 	if err != nil {
 		fmt.Fprintln(stderr, "chatapp-metrics sync:", err)
-		if strings.HasPrefix(err.Error(), "-db") {
+		if errors.Is(err, archive.ErrDSN) {
 			return exitUsage
 		}
 		return exitError

@@ -100,7 +100,7 @@ func templateQuery(since, until, tz, granularity string) (templateRange, error) 
 	if !q.since.Before(q.until) {
 		return q, usagef("-since (%s) must be before -until (%s)", q.since.Format(time.RFC3339), q.until.Format(time.RFC3339))
 	}
-	if q.granularity = chatapp.Granularity(strings.ToUpper(granularity)); !q.granularity.Valid() {
+	if q.granularity, err = chatapp.ParseGranularity(granularity); err != nil {
 		return q, usagef("-granularity must be DAILY or HALF_HOUR, not %q", granularity)
 	}
 	return q, nil

@@ -87,6 +87,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return open(ctx, dsn, -1)
 }
 
+// ErrDSN is matched by the errors of a -db value that names no database
+// Open can use (the caller's mistake, not the database's); its text is the
+// flag's name, so the messages read "-db: ..." and "-db must be ...".
+var ErrDSN = errors.New("-db")
+
 // open opens dsn and migrates it to version upTo (-1: the newest).
 func open(ctx context.Context, dsn string, upTo int) (*Store, error) {
 	var s Store
@@ -96,7 +101,7 @@ func open(ctx context.Context, dsn string, upTo int) (*Store, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
-			return nil, errors.New("-db: sqlite: needs a file name, as in sqlite:metrics.db")
+			return nil, fmt.Errorf("%w: sqlite: needs a file name, as in sqlite:metrics.db", ErrDSN)
 		}
 		s.dialect = sqlite
 		// One connection: SQLite has one writer, and a second connection
@@ -109,10 +114,10 @@ func open(ctx context.Context, dsn string, upTo int) (*Store, error) {
 		s.dialect = postgres
 		db, err = sql.Open("pgx", dsn)
 	default:
-		return nil, errors.New("-db must be sqlite:FILE or a postgres:// URL")
+		return nil, fmt.Errorf("%w must be sqlite:FILE or a postgres:// URL", ErrDSN)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("-db: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrDSN, err)
 	}
 	s.db = db
 	if err := s.migrate(ctx, upTo); err != nil {

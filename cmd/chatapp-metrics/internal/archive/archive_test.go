@@ -85,5 +85,6 @@ func TestOpenRejectsUnknownDSN(t *testing.T) {
 	for _, dsn := range []string{"metrics.db", "sqlite:", "mysql://x"} {
 		_, err := Open(context.Background(), dsn)
 		assert.ErrorContains(t, err, "-db", dsn)
+		assert.ErrorIs(t, err, ErrDSN, dsn)
 	}
 }
