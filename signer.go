@@ -180,7 +180,7 @@ func v3Authorization(accessKeyID, signedHeaders, signature string) string {
 // https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism).
 func signRPC(in *signInput) signedRequest {
 	// Room for ours, the common parameters and the Signature, on the
-	// stack (the operations send at most six parameters).
+	// stack (the operations send at most eight parameters).
 	all := make([]param, 0, 16)
 	all = append(all, in.params...)
 	all = append(all,
