@@ -259,6 +259,12 @@ func checkEndpoint(raw string) error {
 	if !strings.Contains(s, "://") {
 		s = "https://" + s
 	}
+	// User information is refused before anything repeats the value: it
+	// would put a password on stderr.
+	authority, _, _ := strings.Cut(s[strings.Index(s, "://")+3:], "/")
+	if strings.Contains(authority, "@") {
+		return usagef("-endpoint must not carry a user name or password (credentials come from -profile or the default chain)")
+	}
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:

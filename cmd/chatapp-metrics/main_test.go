@@ -333,3 +333,23 @@ func jsonDecoder(line string) *json.Decoder {
 func progressOf(phone string, window, windows int) chatapp.RangeProgress {
 	return chatapp.RangeProgress{PhoneNumber: phone, Window: window, Windows: windows}
 }
+
+// TestEndpointPasswordIsNeverRepeated checks that an -endpoint with user
+// information is refused by every command without its text on stderr, and
+// that a redis:// URL that does not parse is reported without its password.
+func TestEndpointPasswordIsNeverRepeated(t *testing.T) {
+	const secret = "hunter2PW"
+	for _, args := range [][]string{
+		{"-phone", "8613800001234", "-endpoint", "https://user:" + secret + "@cams.example.com"},
+		{"-phone", "8613800001234", "-endpoint", "user:" + secret + "@cams.example.com:bad"},
+		{"serve", "-phone", "8613800001234", "-endpoint", "https://user:" + secret + "@cams.example.com"},
+		{"sync", "-db", "sqlite:" + t.TempDir() + "/m.db", "-phone", "8613800001234", "-endpoint", "http://user:" + secret + "@127.0.0.1:1"},
+		{"serve", "-emulator", "-listen", "127.0.0.1:0", "-redis", "redis://user:" + secret + "@host:port/0"},
+	} {
+		code, stdout, stderr := invoke(t, args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Empty(t, stdout, "%v", args)
+		assert.NotEmpty(t, stderr, "%v", args)
+		assert.NotContains(t, stderr, secret, "%v", args)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -73,6 +74,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		problem = fmt.Sprintf("-reread must be from 1 to 48 half hours, not %d", *reread)
 	case *pollTimeout <= 0:
 		problem = fmt.Sprintf("-timeout must be positive, not %s", *pollTimeout)
+	case cfg.endpoint != "":
+		if err := checkEndpoint(cfg.endpoint); err != nil {
+			problem = err.Error()
+		}
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, "chatapp-metrics serve:", problem)
@@ -131,6 +136,12 @@ func newRedisClient(addr string) (*redis.Client, error) {
 	if strings.Contains(addr, "://") {
 		opts, err := redis.ParseURL(addr)
 		if err != nil {
+			// net/url's errors quote the whole URL, password included:
+			// keep only what was wrong with it.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return nil, err
 		}
 		return redis.NewClient(opts), nil

@@ -69,6 +69,10 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("-overlap must not be negative, not %s", *overlap))
 	case *timeout <= 0:
 		return fail(fmt.Errorf("-timeout must be positive, not %s", *timeout))
+	case cfg.endpoint != "":
+		if err := checkEndpoint(cfg.endpoint); err != nil {
+			return fail(err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
