@@ -239,3 +239,23 @@ func TestQueryPhoneNumbersValidatesFirst(t *testing.T) {
 		assert.Empty(t, f.calls())
 	})
 }
+
+// TestNilRangeOptionIsSkipped checks that a nil RangeOption among the
+// options of a multi-number query is skipped, as a nil QueryOption is,
+// instead of being called.
+func TestNilRangeOptionIsSkipped(t *testing.T) {
+	srv := chatapptest.NewServer()
+	defer srv.Close()
+	c, err := srv.Client()
+	require.NoError(t, err)
+	req := &chatapp.GetChatappPhoneNumberMetricRequest{
+		Granularity: chatapp.GranularityDaily,
+		Start:       dateCST(2026, 7, 1, 0, 0),
+		End:         dateCST(2026, 7, 3, 0, 0),
+	}
+	var none chatapp.RangeOption
+	results, err := c.QueryPhoneNumbers(context.Background(), srv.PhoneNumbers()[:1], req, none, nil)
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.NoError(t, results[0].Err)
+}

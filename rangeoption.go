@@ -132,8 +132,15 @@ type QueryOption interface {
 	applyQuery(*rangeConfig) error
 }
 
-// applyQuery makes every RangeOption a QueryOption.
-func (o RangeOption) applyQuery(c *rangeConfig) error { return o(c) }
+// applyQuery makes every RangeOption a QueryOption. A nil RangeOption is
+// skipped, as newRangeConfig skips a nil QueryOption: a nil func stored in
+// the interface is not a nil interface.
+func (o RangeOption) applyQuery(c *rangeConfig) error {
+	if o == nil {
+		return nil
+	}
+	return o(c)
+}
 
 // workersOption is what Workers returns.
 type workersOption int
