@@ -81,7 +81,9 @@ func (s *providerSource) limiterKey() any {
 		// files and instance role: one account, one quota.
 		return defaultChainKey{}
 	}
-	if reflect.TypeOf(s.provider).Comparable() {
+	// The value, not its type: a comparable struct type holding an
+	// interface whose dynamic value is a slice would panic as a map key.
+	if reflect.ValueOf(s.provider).Comparable() {
 		return providerKey{s.provider}
 	}
 	return s

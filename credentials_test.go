@@ -316,3 +316,31 @@ func TestUnsendableSTSTokenFailsFast(t *testing.T) {
 		}
 	}
 }
+
+// valueProvider is a provider passed by value whose type is comparable but
+// whose value is not: its interface field holds a slice.
+type valueProvider struct {
+	extra any
+	*scriptedProvider
+}
+
+// TestIncomparableProviderValueIsKeyedPerClient checks that such a
+// provider does not panic as the key of the default limiter (comparing it
+// would) and still makes calls.
+func TestIncomparableProviderValueIsKeyedPerClient(t *testing.T) {
+	srv := chatapptest.NewServer()
+	t.Cleanup(srv.Close)
+	key := newSTSKey("valueprovider")
+	srv.AddSTSToken(key.id, key.secret, key.token)
+	p := valueProvider{extra: []int{1}, scriptedProvider: &scriptedProvider{script: func(int64) (*alicred.CredentialModel, error) {
+		return &alicred.CredentialModel{AccessKeyId: &key.id, AccessKeySecret: &key.secret, SecurityToken: &key.token}, nil
+	}}}
+	var c *chatapp.Client
+	require.NotPanics(t, func() {
+		var err error
+		c, err = srv.Client(chatapp.WithCredential(p))
+		require.NoError(t, err)
+	})
+	_, err := c.GetChatappPhoneNumberMetric(context.Background(), loadRequest())
+	require.NoError(t, err)
+}
