@@ -123,10 +123,9 @@ func (c *Client) decode(resp *http.Response, body responseBody, red redactor) er
 	case success && (env.Code == "" || env.Code == "OK"):
 		// The request id goes into the response, the debug log and the
 		// observers: a server that echoes a secret there must not leak it.
-		// The service's ids are UUIDs, which cannot hold any form of a
-		// secret (each form is longer than 36 bytes or has no dashes where
-		// a UUID has them), so only other shapes pay for the redaction.
-		if !isUUID(env.RequestID) {
+		// The service's ids are UUIDs, which can hold a secret only as it
+		// is (fitsUUID), so only other shapes pay for every form.
+		if !isUUID(env.RequestID) || red.fitsUUID(env.RequestID) {
 			env.RequestID = red.redact(env.RequestID)
 		}
 		return nil

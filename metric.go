@@ -201,8 +201,6 @@ func (r *GetChatappPhoneNumberMetricRequest) params(dst []param) []param {
 	if r.CustSpaceID != "" {
 		dst = append(dst, param{name: "CustSpaceId", value: r.CustSpaceID})
 	}
-	// Decimal digits (and a '-', never sent: validation refuses negative
-	// times) need no escaping; nor do the known granularities.
 	dst = append(dst, param{name: "End", value: end})
 	if r.Granularity != "" {
 		dst = append(dst, param{name: "Granularity", value: string(r.Granularity)})

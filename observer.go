@@ -22,8 +22,9 @@ import (
 // What an Observer receives never holds the AccessKeySecret, the
 // SecurityToken, a signature, the AccessKeyId, the request's query string
 // or a header value. The phone number a call is about is passed only when
-// RecordPhoneNumber is set. The errors passed are those the caller gets,
-// which never show secrets.
+// RecordPhoneNumber is set. CallDone's error is the one the caller gets;
+// the others get the cause of that event's failure, redacted as the
+// caller's error is, so none shows a secret.
 //
 // The funcs are called synchronously on the calling goroutine, so they must
 // be quick; a Client used by many goroutines calls them concurrently.
@@ -103,7 +104,8 @@ type AttemptDoneInfo struct {
 	Code      string        // the service's error code; "" on success
 	RequestID string
 	Err       error // the attempt's failure; nil on success
-	// Retry says whether another attempt follows, after RetryDelay;
+	// Retry says whether the Client chose to retry, after RetryDelay (a
+	// context that ends during the pause still stops the call);
 	// RetryReason says why ("throttled", "server", "transport", ...).
 	Retry       bool
 	RetryReason string
@@ -382,7 +384,9 @@ func observeCredentials(src credentialSource, o *observer) credentialSource {
 
 // WithTransport wraps the transport the Client sends with: wrap is given
 // the SDK's tuned *http.Transport (shared by every Client, with 64 idle
-// connections per host, HTTP/2 and TLS 1.2 or later), or the transport of
+// connections per host, HTTP/2 and TLS 1.2 or later; a Client of a plain
+// http loopback endpoint has its own copy, whose dialer refuses other
+// addresses), or the transport of
 // the WithHTTPClient client (http.DefaultTransport if it has none), and
 // returns the RoundTripper to use instead. Unlike replacing the client
 // with WithHTTPClient, the connection pool is kept. Several WithTransport

@@ -28,8 +28,10 @@ type PhoneNumberSeries struct {
 // numbers. One number failing does not stop the others: its error is in
 // its series, and the returned error joins every number's error, each
 // prefixed by the number, so it is nil only when every range was fetched
-// in full. When ctx ends, the calls in flight fail with the context's
-// error and the numbers not started fail with it at once.
+// in full. When ctx ends during the query, the calls in flight fail with
+// the context's error and the numbers not started fail with it at once; a
+// ctx that has ended before the query (or while its calls are counted
+// against MaxCalls) fails it as a whole, with no result.
 //
 // req is the template of every query; its PhoneNumber must be empty, since
 // the numbers come from numbers, which must be non-empty and distinct. An

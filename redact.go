@@ -63,6 +63,20 @@ func (r redactor) forms() []string {
 	return out
 }
 
+// fitsUUID reports whether id, a UUID, holds one of the attempt's secrets.
+// A UUID is 36 bytes of hex digits and dashes; of the forms redact looks
+// for, only the secret, the token or the signature as they are can be made
+// of those bytes (every encoding of such a string is the string itself; the
+// other forms are longer or hold other bytes), so those are all it checks.
+func (r redactor) fitsUUID(id string) bool {
+	for _, secret := range [...]string{r.cred.accessKeySecret, r.cred.securityToken, r.signature} {
+		if len(secret) >= 4 && strings.Contains(id, secret) {
+			return true
+		}
+	}
+	return false
+}
+
 // redact returns s with every form of the attempt's secrets replaced.
 func (r redactor) redact(s string) string {
 	if s == "" {

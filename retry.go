@@ -51,10 +51,7 @@ func (c *Client) retryDelay(err error, retry int) (time.Duration, bool) {
 		return 0, false
 	}
 	var redirect *RedirectError
-	if errors.As(err, &redirect) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) {
-		return 0, false
-	}
-	if errors.Is(err, errNotLoopback) {
+	if errors.As(err, &redirect) || errors.Is(err, ErrCredentials) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, errNotLoopback) {
 		return 0, false
 	}
 	var dnsErr *net.DNSError

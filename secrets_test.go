@@ -424,3 +424,15 @@ func requireNoSecret(t *testing.T, printed map[string]string, secrets []string, 
 		}
 	}
 }
+
+// TestSecretInsideAUUIDRequestIDIsRedacted checks that a secret made of
+// hex digits, short enough to sit inside a UUID-shaped RequestId, is
+// redacted there too.
+func TestSecretInsideAUUIDRequestIDIsRedacted(t *testing.T) {
+	const secret = "deadbeef"
+	c, mock := newMockClient(t, WithAccessKey("testid", secret))
+	script(mock, jsonAnswer(200, `{"RequestId":"`+secret+`-0000-4000-8000-000000000001","Code":"OK","Data":[]}`))
+	resp, err := c.GetChatappPhoneNumberMetric(context.Background(), weekRequest())
+	require.NoError(t, err)
+	assert.NotContains(t, resp.RequestID, secret)
+}

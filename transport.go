@@ -43,8 +43,6 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 		return fail("scheme must be https (or http for a loopback host), got " + u.Scheme)
 	case u.Host == "" || u.Hostname() == "":
 		return fail("no host in " + raw)
-	case u.User != nil:
-		return fail("must not carry user information (user:password@); credentials go in WithAccessKey or WithCredential")
 	case u.Path != "" && u.Path != "/":
 		return fail("must not have a path: the API is served at /")
 	case u.RawQuery != "" || u.Fragment != "":

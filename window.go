@@ -76,8 +76,9 @@ func (p windowPlan) count(ctx context.Context, start, end time.Time, copies, max
 		return &ValidationError{Field: "End", Rule: "the range would take about " + strconv.FormatInt(n, 10) +
 			" calls, more than the limit of " + strconv.Itoa(maxCalls) + " (raise it with MaxCalls, or shorten the range)"}
 	}
-	// A change of clocks can make a day 23 hours: allow for it before
-	// trusting the estimate to refuse.
+	// A change of clocks can make a day 25 hours, so fewer windows fit
+	// the range than seconds/window says: refuse on a lower bound that
+	// allows for it, and count exactly otherwise.
 	if lower := seconds / (window + window/23 + 1); lower-1 > int64(maxCalls/copies) {
 		return 0, tooMany(estimate * int64(copies))
 	}
