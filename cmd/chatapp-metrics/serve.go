@@ -391,10 +391,16 @@ func (e *exporter) pollLocked(ctx context.Context) error {
 	case e.fetched.Before(from):
 		from = e.fetched.Add(-reread)
 	}
+	for _, n := range numbers {
+		if e.buckets[n] == nil {
+			from = keepFrom // a number not read before: all of today
+		}
+	}
 	if from.Before(keepFrom) {
 		from = keepFrom
 	}
 	fetchedAll := true
+	unread := map[string]bool{} // numbers this poll could not read
 	if len(numbers) > 0 {
 		results, err := e.client.QueryPhoneNumbers(ctx, numbers, &chatapp.GetChatappPhoneNumberMetricRequest{
 			Granularity: chatapp.GranularityHalfHour, Start: from, End: complete, CustSpaceID: e.custSpaceID,
@@ -402,11 +408,15 @@ func (e *exporter) pollLocked(ctx context.Context) error {
 		if err != nil && len(results) == 0 {
 			errs = append(errs, err)
 			fetchedAll = false
+			for _, n := range numbers {
+				unread[n] = true
+			}
 		}
 		for _, r := range results {
 			if r.Err != nil {
 				errs = append(errs, fmt.Errorf("%s: GetChatappPhoneNumberMetric: %w", r.PhoneNumber, r.Err))
 				fetchedAll = false
+				unread[r.PhoneNumber] = true
 				continue // keep what the last poll read for this number
 			}
 			b := e.buckets[r.PhoneNumber]
@@ -428,8 +438,23 @@ func (e *exporter) pollLocked(ctx context.Context) error {
 		e.fetched = complete
 	}
 
+	e.snapMu.Lock()
+	previous := e.snap
+	e.snapMu.Unlock()
 	s := &snapshot{canSend: canSend}
 	for _, n := range numbers {
+		if unread[n] {
+			// Not this poll's figures: the windows the last poll published
+			// stay, with the bucket starts that say how old they are (none
+			// if it never read the number), rather than windows of buckets
+			// never read, which would show as a drop to zero.
+			for _, w := range previous.windows {
+				if w.phone == n {
+					s.windows = append(s.windows, w)
+				}
+			}
+			continue
+		}
 		b := e.buckets[n]
 		for start := range b {
 			if start < keepFrom.Unix() {

@@ -458,3 +458,60 @@ func TestServeTodayIsTheUTC8DaySoFar(t *testing.T) {
 	assert.Equal(t, float64(today.Sent), metric("chatapp_whatsapp_sent_messages", "today"))
 	assert.Equal(t, float64(today.Delivered), metric("chatapp_whatsapp_delivered_messages", "today"))
 }
+
+// TestServeKeepsTheLastReadWindowsOfAFailedNumber checks that a poll that
+// cannot read a number publishes that number's windows as the last poll
+// read them, bucket start included, instead of the new half hour it never
+// read (which would export 0, a false drop).
+func TestServeKeepsTheLastReadWindowsOfAFailedNumber(t *testing.T) {
+	now := time.Date(2026, 11, 20, 9, 47, 0, 0, time.UTC) // 17:47 UTC+8
+	exp, srv, web, _ := testExporter(t, now)
+	exp.now = func() time.Time { return now }
+	phone := srv.PhoneNumbers()[0]
+	metric := func(name, window string) float64 {
+		_, body := httpGet(web.URL + "/metrics")
+		m := regexp.MustCompile(`(?m)^` + name + `\{phone_number="` + phone + `",window="` + window + `"\} (\S+)$`).FindStringSubmatch(body)
+		require.NotNil(t, m, "%s{window=%q} in\n%s", name, window, body)
+		v, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		return v
+	}
+	require.NoError(t, exp.poll(context.Background()))
+	sent, start := metric("chatapp_whatsapp_sent_messages", "half_hour"), metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "half_hour")
+	today := metric("chatapp_whatsapp_sent_messages", "today")
+	require.Positive(t, sent)
+
+	now = now.Add(30 * time.Minute) // a new complete half hour
+	srv.InjectFault(1000, chatapptest.Fault{Kind: chatapptest.FaultError, Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable"})
+	require.Error(t, exp.poll(context.Background()))
+	assert.Equal(t, start, metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "half_hour"), "the bucket start says the figures are the last poll's")
+	assert.Equal(t, sent, metric("chatapp_whatsapp_sent_messages", "half_hour"))
+	assert.Equal(t, today, metric("chatapp_whatsapp_sent_messages", "today"))
+
+	srv.ClearFaults()
+	require.NoError(t, exp.poll(context.Background()))
+	assert.Equal(t, start+1800, metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "half_hour"))
+}
+
+// TestServeReadsAllOfTodayForANumberFirstSeen checks that a number that
+// joins the channel after the first poll has all of today read, not only
+// the re-read half hours.
+func TestServeReadsAllOfTodayForANumberFirstSeen(t *testing.T) {
+	now := time.Date(2026, 11, 20, 9, 47, 0, 0, time.UTC) // 17:47 UTC+8
+	exp, srv, web, _ := testExporter(t, now)
+	exp.now = func() time.Time { return now }
+	require.NoError(t, exp.poll(context.Background()))
+
+	const fresh = "8613900009999"
+	srv.AddPhoneNumber(fresh)
+	now = now.Add(5 * time.Minute)
+	require.NoError(t, exp.poll(context.Background()))
+	dayStart := time.Date(2026, 11, 19, 16, 0, 0, 0, time.UTC)
+	points, err := srv.Metrics(&chatapp.GetChatappPhoneNumberMetricRequest{PhoneNumber: fresh, Granularity: chatapp.GranularityHalfHour,
+		Start: dayStart, End: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	want := chatapp.Total(points)
+	require.Positive(t, want.Sent)
+	_, body := httpGet(web.URL + "/metrics")
+	assert.Contains(t, body, `chatapp_whatsapp_sent_messages{phone_number="`+fresh+`",window="today"} `+strconv.FormatInt(want.Sent, 10)+"\n")
+}
