@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/chatappkit/chatapp"
@@ -100,14 +101,25 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	s := &syncer{client: client, store: store, granularity: cfg.granularity, since: cfg.since, until: cfg.until,
 		overlap: *overlap, custSpaceID: cfg.custSpaceID}
+	return s.syncAll(ctx, numbers, stdout, stderr)
+}
+
+// syncAll syncs the numbers in turn, a line each on stdout, and returns
+// the exit code. A number that fails is reported and the others still
+// run, unless ctx has ended: then the numbers not started are named, so
+// that an interrupted run never reads as a complete one.
+func (s *syncer) syncAll(ctx context.Context, numbers []string, stdout, stderr io.Writer) int {
 	code := exitOK
-	for _, n := range numbers {
+	for i, n := range numbers {
 		st, err := s.syncNumber(ctx, n)
 		fmt.Fprintf(stdout, "%s: from %s, %d windows read, %d points stored\n", n, st.from.Format(time.RFC3339), st.windows, st.points)
 		if err != nil {
 			fmt.Fprintf(stderr, "chatapp-metrics sync: %s: %s (the windows before are stored; the next run resumes)\n", n, describe(err))
 			code = exitError
 			if ctx.Err() != nil {
+				if rest := numbers[i+1:]; len(rest) > 0 {
+					fmt.Fprintf(stderr, "chatapp-metrics sync: %d numbers not synced: %s\n", len(rest), strings.Join(rest, ", "))
+				}
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -291,4 +292,28 @@ func TestSyncNeverPrintsTheDatabasePassword(t *testing.T) {
 		assert.NotContains(t, stdout+stderr, "hunter2PW", dsn)
 		assert.Contains(t, stderr, "chatapp-metrics sync:", dsn)
 	}
+}
+
+// TestSyncInterruptedRunNamesTheNumbersNotSynced checks that a run cut
+// short says which numbers it did not reach, instead of ending on the
+// interrupted number's line as if the others had nothing to do.
+func TestSyncInterruptedRunNamesTheNumbersNotSynced(t *testing.T) {
+	since := time.Date(2026, 10, 1, 16, 0, 0, 0, time.UTC)
+	f := newSyncFixture(t, "sqlite:"+filepath.Join(t.TempDir(), "m.db"), chatapp.GranularityHalfHour, since, since.Add(5*24*time.Hour))
+	f.srv.AddPhoneNumber("8613900009999")
+	numbers := f.srv.PhoneNumbers()
+	require.GreaterOrEqual(t, len(numbers), 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	windows := 0
+	f.sync.afterWindow = func() {
+		if windows++; windows == 7 {
+			cancel() // in the second number's second window
+		}
+	}
+	var stdout, stderr strings.Builder
+	assert.Equal(t, exitError, f.sync.syncAll(ctx, numbers, &stdout, &stderr))
+	rest := numbers[2:]
+	assert.Contains(t, stderr.String(), fmt.Sprintf("%d numbers not synced: %s\n", len(rest), strings.Join(rest, ", ")))
+	assert.Equal(t, 2, strings.Count(stdout.String(), "\n"), "a line for each number started:\n%s", stdout.String())
 }
