@@ -275,7 +275,10 @@ func movingRate(r *report, sent, delivered plotter.XYs) plotter.XYs {
 
 func chartTitle(r *report) string {
 	numbers := r.phones[0]
-	if len(r.phones) > 1 {
+	switch {
+	case r.failed > 0:
+		numbers = r.allLabel() // "2 of 3 numbers": the failed ones are not in it
+	case len(r.phones) > 1:
 		numbers = fmt.Sprintf("%d numbers", len(r.phones))
 	}
 	first, last := r.days[0].Day, r.days[len(r.days)-1].Day

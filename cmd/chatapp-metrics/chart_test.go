@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatappkit/chatapp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -113,4 +114,16 @@ func TestChartLabels(t *testing.T) {
 		assert.Equal(t, exitUsage, code, bad)
 		assert.Contains(t, stderr, "-chart-size \""+bad+"\"")
 	}
+}
+
+// TestChartTitleSaysWhenNumbersAreLeftOut checks that the chart of a
+// report whose numbers partly failed says how many it covers, as the
+// table's sum line does, instead of reading as every number's.
+func TestChartTitleSaysWhenNumbersAreLeftOut(t *testing.T) {
+	day := time.Date(2026, 9, 1, 0, 0, 0, 0, chatapp.ChinaStandardTime())
+	r := &report{phones: []string{"8613800001234", "8613800005678"}, failed: 1,
+		days: []chatapp.DayTotals{{Day: day}}}
+	assert.Contains(t, chartTitle(r), ", 2 of 3 numbers, ")
+	r.failed = 0
+	assert.Contains(t, chartTitle(r), ", 2 numbers, ")
 }
