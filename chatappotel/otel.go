@@ -68,6 +68,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/semconv/v1.43.0/rpcconv"
 	"go.opentelemetry.io/otel/trace"
@@ -120,8 +121,9 @@ func WithPhoneNumber() Option {
 
 // Instrument returns a chatapp option that records the Client's calls as
 // traces and metrics (see the package documentation). Errors creating the
-// instruments go to otel.Handle, and the instruments that failed record
-// nothing.
+// instruments go to otel.Handle; an instrument the meter returned with its
+// error is used as it is (the SDK's still records), and one it did not
+// return records nothing.
 func Instrument(opts ...Option) chatapp.Option {
 	return chatapp.WithObserver(newObserver(opts...).observer())
 }
@@ -175,6 +177,17 @@ func newObserver(opts ...Option) *observer {
 	err = errors.Join(err, e)
 	if err != nil {
 		otel.Handle(err)
+	}
+	// A meter may return nil with its error; a nil instrument would panic
+	// on the first call.
+	if o.attempts == nil {
+		o.attempts = noop.Int64Counter{}
+	}
+	if o.throttles == nil {
+		o.throttles = noop.Int64Counter{}
+	}
+	if o.waits == nil {
+		o.waits = noop.Float64Histogram{}
 	}
 	return o
 }
