@@ -58,9 +58,11 @@
 // stderr with the error code and RequestId. A run cut short by a signal or
 // -timeout prints nothing, since part of the range would read as all of it.
 //
-// The exit code is 0 on success; 1 when a number, the credentials, the
-// output or -timeout failed; 2 for a usage error, found before any call;
-// 130 when interrupted by SIGINT or SIGTERM.
+// The report's exit code is 0 on success; 1 when a number, the
+// credentials, the output or -timeout failed; 2 for a usage error, found
+// before any call; 130 when interrupted by SIGINT or SIGTERM. serve exits
+// 0 when stopped by a signal (it has no result to lose); sync exits 1 (the
+// windows stored so far stay, and it names the numbers it did not reach).
 package main
 
 import (
