@@ -351,12 +351,11 @@ func (e *exporter) poll(ctx context.Context) error {
 
 func (e *exporter) pollLocked(ctx context.Context) error {
 	now := e.now()
-	complete := now.Truncate(halfHour) // end of the last complete half hour
-	last := complete.Add(-halfHour)    // its start
+	complete := bucketFloor(chatapp.GranularityHalfHour, now, nil) // end of the last complete half hour
+	last := complete.Add(-halfHour)                                // its start
 	// Today is the current UTC+8 day: right after midnight it has no
 	// complete half hour yet.
-	local := now.In(chatapp.ChinaStandardTime())
-	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, local.Location())
+	dayStart := bucketFloor(chatapp.GranularityDaily, now, chatapp.ChinaStandardTime())
 	keepFrom := dayStart // the buckets kept: today's and the last complete one
 	if last.Before(keepFrom) {
 		keepFrom = last
