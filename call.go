@@ -71,7 +71,7 @@ func invoke[B any, PB interface {
 		if attempt >= c.maxAttempts {
 			return nil, c.fail(op, attempt, err, nil)
 		}
-		delay, retry := c.retryDelay(err, attempt)
+		delay, reason, retry := c.retryDelay(err, attempt)
 		if !retry {
 			return nil, c.fail(op, attempt, err, nil)
 		}
@@ -81,7 +81,7 @@ func invoke[B any, PB interface {
 			tooLate := fmt.Errorf("retry pause of %v would pass the context deadline: %w", delay.Round(time.Millisecond), context.DeadlineExceeded)
 			return nil, c.fail(op, attempt, tooLate, err)
 		}
-		if err := c.pause(ctx, obs, delay, err); err != nil {
+		if err := c.pause(ctx, obs, delay, reason); err != nil {
 			return nil, c.fail(op, attempt, err, last)
 		}
 	}

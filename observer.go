@@ -2,7 +2,6 @@ package chatapp
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 )
@@ -310,11 +309,10 @@ func (c *Client) observedWait(ctx context.Context, co *callObservation, op *oper
 
 // pause sleeps before the retry of a failed attempt, reporting the attempt
 // (now known to be retried) and then the pause.
-func (c *Client) pause(ctx context.Context, co *callObservation, delay time.Duration, cause error) error {
+func (c *Client) pause(ctx context.Context, co *callObservation, delay time.Duration, reason string) error {
 	if co == nil {
 		return sleep(ctx, delay)
 	}
-	reason := retryReason(cause)
 	co.flush(true, reason, delay)
 	start := time.Now()
 	err := sleep(ctx, delay)
@@ -326,28 +324,6 @@ func (c *Client) pause(ctx context.Context, co *callObservation, delay time.Dura
 		}
 	}
 	return err
-}
-
-// retryReason names why a retried attempt failed, in the terms of
-// Client.retryDelay.
-func retryReason(err error) string {
-	var apiErr *APIError
-	var respErr *ResponseError
-	switch {
-	case errors.Is(err, ErrThrottled):
-		return "throttled"
-	case errors.As(err, &respErr) && respErr.cut:
-		return "truncated"
-	case errors.Is(err, ErrServer):
-		return "server"
-	case errors.As(err, &apiErr) && apiErr.Code == "SignatureNonceUsed":
-		return "nonce"
-	case errors.As(err, &apiErr) && apiErr.Code == "InvalidSecurityToken.Expired":
-		return "token-expired"
-	case apiErr != nil, respErr != nil:
-		return "response"
-	}
-	return "transport"
 }
 
 // observedSource reports each credentials fetch of a Client with

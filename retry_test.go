@@ -238,3 +238,29 @@ func TestLimiterWaitsOncePerAttempt(t *testing.T) {
 		}, lim.calls)
 	})
 }
+
+// TestRetryReasons checks the reason the one retry decision gives each
+// kind of retried failure, and none to a failure it does not retry.
+func TestRetryReasons(t *testing.T) {
+	c, _ := newMockClient(t)
+	for _, tc := range []struct {
+		err    error
+		reason string
+	}{
+		{&APIError{StatusCode: 400, Code: "Throttling.User"}, "throttled"},
+		{&APIError{StatusCode: 400, Code: "Throttling.User", RetryAfter: time.Second}, "throttled"},
+		{&APIError{StatusCode: 503, Code: "ServiceUnavailable"}, "server"},
+		{&APIError{StatusCode: 400, Code: "SignatureNonceUsed"}, "nonce"},
+		{&APIError{StatusCode: 400, Code: "InvalidSecurityToken.Expired"}, "token-expired"},
+		{&ResponseError{StatusCode: 200, cut: true}, "truncated"},
+		{&ResponseError{StatusCode: 502}, "server"},
+		{&ResponseError{StatusCode: 429}, "throttled"},
+		{errors.New("connection reset by peer"), "transport"},
+		{&APIError{StatusCode: 403, Code: "Forbidden.RAM"}, ""},
+		{&ResponseError{StatusCode: 200, tooLarge: true}, ""},
+	} {
+		_, reason, retry := c.retryDelay(tc.err, 1)
+		assert.Equal(t, tc.reason, reason, "%v", tc.err)
+		assert.Equal(t, tc.reason != "", retry, "%v", tc.err)
+	}
+}
