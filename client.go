@@ -109,10 +109,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		lookupIP:         net.DefaultResolver.LookupIPAddr,
 	}
 	c.credentials = observeCredentials(c.credentials, c.observer)
-	c.roundTrip = sharedTransport().RoundTrip
 	if s.httpClient != nil {
 		c.httpClient = copyHTTPClient(s.httpClient)
-		c.roundTrip = c.httpClient.Do
 	}
 	// The transport the Client owns, unless WithHTTPClient gave one: the
 	// shared tuned one, or a copy confined to loopback dials.
@@ -126,10 +124,13 @@ func NewClient(opts ...Option) (*Client, error) {
 			own = confined
 		}
 	}
-	if c.httpClient == nil {
-		c.roundTrip = own.RoundTrip
+	// A user's http.Client goes through its Do (its Jar, its Timeout);
+	// the Client's own transport is called directly.
+	send := own.RoundTrip
+	if c.httpClient != nil {
+		send = c.httpClient.Do
 	}
-	if c.roundTrip, err = wrappedRoundTrip(s.wrapTransport, c.httpClient, own, c.roundTrip); err != nil {
+	if c.roundTrip, err = wrappedRoundTrip(s.wrapTransport, c.httpClient, own, send); err != nil {
 		return nil, fmt.Errorf("chatapp: NewClient: %w", err)
 	}
 	if !s.limiterSet {
