@@ -317,3 +317,28 @@ func TestSyncInterruptedRunNamesTheNumbersNotSynced(t *testing.T) {
 	assert.Contains(t, stderr.String(), fmt.Sprintf("%d numbers not synced: %s\n", len(rest), strings.Join(rest, ", ")))
 	assert.Equal(t, 2, strings.Count(stdout.String(), "\n"), "a line for each number started:\n%s", stdout.String())
 }
+
+// TestSyncPartialBucketReadsAsPartial checks the archive's rule for a
+// bucket read before it ended: its fetched_at is before its bucket_end, and
+// the next run, later, replaces it with the whole bucket.
+func TestSyncPartialBucketReadsAsPartial(t *testing.T) {
+	cst := chatapp.ChinaStandardTime()
+	since := time.Date(2026, 10, 1, 0, 0, 0, 0, cst)
+	midday := time.Date(2026, 10, 3, 12, 0, 0, 0, cst)
+	f := newSyncFixture(t, "sqlite:"+filepath.Join(t.TempDir(), "m.db"), chatapp.GranularityDaily, since, midday)
+	f.sync.now = func() time.Time { return midday }
+	phone := f.srv.PhoneNumbers()[0]
+	_, err := f.sync.syncNumber(context.Background(), phone)
+	require.NoError(t, err)
+	partial := func() (n int) {
+		require.NoError(t, f.store.DB().QueryRow(`SELECT count(*) FROM phone_number_metrics WHERE phone_number = ? AND fetched_at < bucket_end`, phone).Scan(&n))
+		return n
+	}
+	require.Equal(t, 1, partial(), "the day of -until, read at noon")
+
+	f.sync.until = time.Date(2026, 10, 5, 0, 0, 0, 0, cst)
+	f.sync.now = func() time.Time { return f.sync.until }
+	_, err = f.sync.syncNumber(context.Background(), phone)
+	require.NoError(t, err)
+	assert.Equal(t, 0, partial(), "re-read whole by the next run")
+}

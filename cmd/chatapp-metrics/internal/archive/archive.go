@@ -6,6 +6,11 @@
 // In Postgres bucket_start, bucket_end and fetched_at are timestamptz; in
 // SQLite they are ISO-8601 UTC text such as 2026-11-20T16:00:00Z, which
 // SQLite's date and time functions read.
+//
+// A row whose fetched_at is before its bucket_end was read before its
+// bucket ended (today's day, the current half hour) and holds a partial
+// count; a later sync re-reads it through its overlap and replaces it.
+// Queries that want whole buckets only add fetched_at >= bucket_end.
 package archive
 
 import (
