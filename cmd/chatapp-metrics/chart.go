@@ -238,12 +238,14 @@ func drawChart(dc draw.Canvas, r *report) error {
 // faint is c at a third of its opacity.
 func faint(c color.RGBA) color.Color { return color.NRGBA{R: c.R, G: c.G, B: c.B, A: 0x55} }
 
-// movingAverage is the trailing 7-day mean of xys, over whole days only:
-// a partial day would pull it down.
+// movingAverage is the trailing 7-day mean of xys, over whole weeks
+// only: seven consecutive days, none of them partial (a partial day would
+// pull the mean down, and a day without points is not in r.days, so seven
+// entries could span more than seven days).
 func movingAverage(r *report, xys plotter.XYs) plotter.XYs {
 	var out plotter.XYs
 	for i := 6; i < len(xys); i++ {
-		if r.dayPartial(i) {
+		if !r.wholeWeekTo(i) {
 			continue
 		}
 		sum := 0.0
@@ -256,6 +258,20 @@ func movingAverage(r *report, xys plotter.XYs) plotter.XYs {
 		out = append(out, xys[0])
 	}
 	return out
+}
+
+// wholeWeekTo reports whether r.days[i-6:i+1] are seven consecutive days,
+// none of them partial.
+func (r *report) wholeWeekTo(i int) bool {
+	if !r.days[i-6].Day.AddDate(0, 0, 6).Equal(r.days[i].Day) {
+		return false
+	}
+	for j := i - 6; j <= i; j++ {
+		if r.dayPartial(j) {
+			return false
+		}
+	}
+	return true
 }
 
 // movingRate is the delivery rate of the trailing 7 whole days.

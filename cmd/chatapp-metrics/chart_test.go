@@ -14,6 +14,7 @@ import (
 	"github.com/chatappkit/chatapp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/plotter"
 )
 
 func decodePNG(t *testing.T, file string) image.Image {
@@ -126,4 +127,35 @@ func TestChartTitleSaysWhenNumbersAreLeftOut(t *testing.T) {
 	assert.Contains(t, chartTitle(r), ", 2 of 3 numbers, ")
 	r.failed = 0
 	assert.Contains(t, chartTitle(r), ", 2 numbers, ")
+}
+
+// TestMovingAverageUsesWholeWeeksOnly checks that the 7-day line leaves
+// out every week with a partial day in it (not only the weeks ending on
+// one) and every seven entries that span more than seven days.
+func TestMovingAverageUsesWholeWeeksOnly(t *testing.T) {
+	cst := chatapp.ChinaStandardTime()
+	day := func(i int) time.Time { return time.Date(2026, 9, 1, 0, 0, 0, 0, cst).AddDate(0, 0, i) }
+	build := func(days []int, partialDay int) (*report, plotter.XYs) {
+		r := &report{}
+		var xys plotter.XYs
+		for _, d := range days {
+			r.days = append(r.days, chatapp.DayTotals{Day: day(d)})
+			xys = append(xys, plotter.XY{X: float64(day(d).Unix()), Y: 7})
+			r.rows = append(r.rows, row{start: day(d), end: day(d + 1), partial: d == partialDay})
+		}
+		return r, xys
+	}
+	// Eight days, the first partial (the range starts at noon): only the
+	// week of days 1-7 is whole.
+	r, xys := build([]int{0, 1, 2, 3, 4, 5, 6, 7}, 0)
+	got := movingAverage(r, xys)
+	require.Len(t, got, 1)
+	assert.Equal(t, float64(day(7).Unix()), got[0].X)
+	assert.Equal(t, 7.0, got[0].Y)
+	// Eight entries over nine days (day 3 has no points): the seven
+	// entries ending at day 7 span eight days, those ending at day 8 too.
+	r, xys = build([]int{0, 1, 2, 4, 5, 6, 7, 8}, -1)
+	got = movingAverage(r, xys)
+	require.Len(t, got, 1, "no whole week: the fallback point only")
+	assert.Equal(t, xys[0], got[0])
 }
