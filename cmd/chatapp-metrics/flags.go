@@ -93,9 +93,11 @@ func serviceFlags(fs *flag.FlagSet) (profile, region *string) {
 	return profile, region
 }
 
-// checkService checks -profile, -region and -endpoint together.
+// checkService checks -profile, -region, -endpoint and -emulator together.
 func checkService(profile, region, endpoint string, emulator bool) error {
 	switch {
+	case emulator && endpoint != "":
+		return usagef("-endpoint and -emulator exclude each other")
 	case region != "" && endpoint != "":
 		return usagef("-region %q and -endpoint %q exclude each other", region, endpoint)
 	case emulator && (region != "" || profile != ""):
@@ -164,9 +166,6 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if len(cfg.phones) == 0 && !cfg.emulator && cfg.custSpaceID == "" {
 		return nil, usagef("-phone is required (or -cust-space-id, for every number of a channel): the business numbers to report on")
-	}
-	if cfg.emulator && cfg.endpoint != "" {
-		return nil, usagef("-endpoint and -emulator exclude each other")
 	}
 	if err := checkService(cfg.profile, cfg.region, cfg.endpoint, cfg.emulator); err != nil {
 		return nil, err

@@ -62,13 +62,12 @@ func (s *subcommand) parse(args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	var problem string
+	serviceErr := checkService(*s.profile, *s.region, *s.endpoint, *s.emulator)
 	switch {
 	case s.fs.NArg() > 0:
 		problem = fmt.Sprintf("unexpected argument %q", s.fs.Arg(0))
-	case *s.emulator && *s.endpoint != "":
-		problem = "-endpoint and -emulator exclude each other"
-	case checkService(*s.profile, *s.region, *s.endpoint, *s.emulator) != nil:
-		problem = checkService(*s.profile, *s.region, *s.endpoint, *s.emulator).Error()
+	case serviceErr != nil:
+		problem = serviceErr.Error()
 	case *s.format != "table" && *s.format != "csv" && *s.format != "json":
 		problem = fmt.Sprintf("-o (-format) must be table, csv or json, not %q", *s.format)
 	case *s.timeout <= 0:

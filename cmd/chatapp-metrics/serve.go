@@ -66,16 +66,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		problem = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
 	case len(cfg.phones) == 0 && !cfg.emulator && cfg.custSpaceID == "":
 		problem = "-phone or -cust-space-id is required: the numbers to export"
-	case cfg.emulator && cfg.endpoint != "":
-		problem = "-endpoint and -emulator exclude each other"
 	case *interval < time.Second:
 		problem = fmt.Sprintf("-interval must be at least 1s, not %s", *interval)
 	case *reread < 1 || *reread > 48:
 		problem = fmt.Sprintf("-reread must be from 1 to 48 half hours, not %d", *reread)
 	case *pollTimeout <= 0:
 		problem = fmt.Sprintf("-timeout must be positive, not %s", *pollTimeout)
-	case cfg.endpoint != "":
-		if err := checkEndpoint(cfg.endpoint); err != nil {
+	default:
+		if err := checkService("", "", cfg.endpoint, cfg.emulator); err != nil {
 			problem = err.Error()
 		}
 	}

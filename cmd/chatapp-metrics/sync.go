@@ -62,18 +62,15 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case len(cfg.phones) == 0 && !cfg.emulator && cfg.custSpaceID == "":
 		return fail(errors.New("-phone or -cust-space-id is required: the numbers to archive"))
-	case cfg.emulator && cfg.endpoint != "":
-		return fail(errors.New("-endpoint and -emulator exclude each other"))
 	case !cfg.since.Before(cfg.until):
 		return fail(fmt.Errorf("-since (%s) must be before -until (%s)", cfg.since.Format(time.RFC3339), cfg.until.Format(time.RFC3339)))
 	case *overlap < 0:
 		return fail(fmt.Errorf("-overlap must not be negative, not %s", *overlap))
 	case *timeout <= 0:
 		return fail(fmt.Errorf("-timeout must be positive, not %s", *timeout))
-	case cfg.endpoint != "":
-		if err := checkEndpoint(cfg.endpoint); err != nil {
-			return fail(err)
-		}
+	}
+	if err := checkService("", "", cfg.endpoint, cfg.emulator); err != nil {
+		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
