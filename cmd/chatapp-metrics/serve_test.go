@@ -431,14 +431,7 @@ func TestServeTodayIsTheUTC8DaySoFar(t *testing.T) {
 	exp, srv, web, _ := testExporter(t, now)
 	exp.now = func() time.Time { return now }
 	phone := srv.PhoneNumbers()[0]
-	metric := func(name, window string) float64 {
-		_, body := httpGet(web.URL + "/metrics")
-		m := regexp.MustCompile(`(?m)^` + name + `\{phone_number="` + phone + `",window="` + window + `"\} (\S+)$`).FindStringSubmatch(body)
-		require.NotNil(t, m, "%s{window=%q} in\n%s", name, window, body)
-		v, err := strconv.ParseFloat(m[1], 64)
-		require.NoError(t, err)
-		return v
-	}
+	metric := func(name, window string) float64 { return scrapedValue(t, web.URL, phone, name, window) }
 	emulator := func(from, to time.Time) chatapp.Totals {
 		points, err := srv.Metrics(&chatapp.GetChatappPhoneNumberMetricRequest{PhoneNumber: phone, Granularity: chatapp.GranularityHalfHour, Start: from, End: to})
 		require.NoError(t, err)
@@ -468,14 +461,7 @@ func TestServeKeepsTheLastReadWindowsOfAFailedNumber(t *testing.T) {
 	exp, srv, web, _ := testExporter(t, now)
 	exp.now = func() time.Time { return now }
 	phone := srv.PhoneNumbers()[0]
-	metric := func(name, window string) float64 {
-		_, body := httpGet(web.URL + "/metrics")
-		m := regexp.MustCompile(`(?m)^` + name + `\{phone_number="` + phone + `",window="` + window + `"\} (\S+)$`).FindStringSubmatch(body)
-		require.NotNil(t, m, "%s{window=%q} in\n%s", name, window, body)
-		v, err := strconv.ParseFloat(m[1], 64)
-		require.NoError(t, err)
-		return v
-	}
+	metric := func(name, window string) float64 { return scrapedValue(t, web.URL, phone, name, window) }
 	require.NoError(t, exp.poll(context.Background()))
 	sent, start := metric("chatapp_whatsapp_sent_messages", "half_hour"), metric("chatapp_whatsapp_bucket_start_timestamp_seconds", "half_hour")
 	today := metric("chatapp_whatsapp_sent_messages", "today")
@@ -514,4 +500,16 @@ func TestServeReadsAllOfTodayForANumberFirstSeen(t *testing.T) {
 	require.Positive(t, want.Sent)
 	_, body := httpGet(web.URL + "/metrics")
 	assert.Contains(t, body, `chatapp_whatsapp_sent_messages{phone_number="`+fresh+`",window="today"} `+strconv.FormatInt(want.Sent, 10)+"\n")
+}
+
+// scrapedValue scrapes base's /metrics and returns the sample of name for
+// phone and window.
+func scrapedValue(t *testing.T, base, phone, name, window string) float64 {
+	t.Helper()
+	_, body := httpGet(base + "/metrics")
+	m := regexp.MustCompile(`(?m)^` + name + `\{phone_number="` + phone + `",window="` + window + `"\} (\S+)$`).FindStringSubmatch(body)
+	require.NotNil(t, m, "%s{window=%q} in\n%s", name, window, body)
+	v, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	return v
 }
